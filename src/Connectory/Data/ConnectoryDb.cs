@@ -1,0 +1,120 @@
+using Connectory.Platform.ApiKeys;
+using Connectory.Platform.Spaces;
+using Connectory.Platform.Tenants;
+using Connectory.Platform.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Connectory.Data;
+
+/// <summary>
+/// The one data model. Provider subclasses exist only to keep separate migration folders.
+/// Every tenant-owned table carries a query filter on the caller's tenant, so a query that forgets
+/// the tenant still cannot cross it; code that must (sign-in, admin commands) says IgnoreQueryFilters.
+/// </summary>
+internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenantScope) : DbContext(options)
+{
+    public string? CurrentTenantId => tenantScope.TenantId;
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Space> Spaces => Set<Space>();
+    public DbSet<SpaceAssignment> SpaceAssignments => Set<SpaceAssignment>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<string>().HaveMaxLength(1024);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Tenant>(e =>
+        {
+            e.ToTable("tenants");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Id).HasMaxLength(32);
+            e.Property(t => t.Name).HasMaxLength(256);
+            e.HasIndex(t => t.Name).IsUnique();
+        });
+
+        model.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(u => u.Id);
+            e.Property(u => u.Id).HasMaxLength(32);
+            e.Property(u => u.TenantId).HasMaxLength(32);
+            e.Property(u => u.Status).HasMaxLength(16);
+            e.Ignore(u => u.RoleSet);
+            e.HasIndex(u => new { u.TenantId, u.Subject }).IsUnique();
+            e.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(u => u.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.Id).HasMaxLength(32);
+            e.Property(k => k.TenantId).HasMaxLength(32);
+            e.Property(k => k.UserId).HasMaxLength(32);
+            e.Property(k => k.CreatedByUserId).HasMaxLength(32);
+            e.Property(k => k.TokenHash).HasMaxLength(64);
+            e.HasIndex(k => k.TokenHash).IsUnique();
+            e.HasIndex(k => new { k.TenantId, k.UserId });
+            e.HasOne<User>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(k => k.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<Space>(e =>
+        {
+            e.ToTable("spaces");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).HasMaxLength(32);
+            e.Property(s => s.TenantId).HasMaxLength(32);
+            e.Property(s => s.Name).HasMaxLength(256);
+            e.Property(s => s.NormalizedName).HasMaxLength(256);
+            e.Property(s => s.Type).HasMaxLength(16);
+            e.Property(s => s.OwnerId).HasMaxLength(32);
+            e.Property(s => s.CreatedBy).HasMaxLength(32);
+            e.HasIndex(s => new { s.TenantId, s.NormalizedName }).IsUnique();
+            e.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(s => s.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<SpaceAssignment>(e =>
+        {
+            e.ToTable("space_assignments");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Id).HasMaxLength(32);
+            e.Property(a => a.TenantId).HasMaxLength(32);
+            e.Property(a => a.SpaceId).HasMaxLength(32);
+            e.Property(a => a.AssigneeId).HasMaxLength(32);
+            e.Property(a => a.Type).HasMaxLength(16);
+            e.Property(a => a.CreatedBy).HasMaxLength(32);
+            e.Property(a => a.UpdatedBy).HasMaxLength(32);
+            e.Ignore(a => a.RoleList);
+            e.HasIndex(a => new { a.SpaceId, a.Type, a.AssigneeId }).IsUnique();
+            e.HasIndex(a => new { a.TenantId, a.AssigneeId });
+            e.HasOne<Space>().WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(a => a.TenantId == CurrentTenantId);
+        });
+    }
+
+    sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+/// <summary>The tenant of the current request, set once by authentication.</summary>
+internal sealed class TenantScope
+{
+    public string? TenantId { get; set; }
+}
+
+internal sealed class SqliteConnectoryDb(DbContextOptions<SqliteConnectoryDb> options, TenantScope tenantScope)
+    : ConnectoryDb(options, tenantScope);
+
+internal sealed class PostgresConnectoryDb(DbContextOptions<PostgresConnectoryDb> options, TenantScope tenantScope)
+    : ConnectoryDb(options, tenantScope);

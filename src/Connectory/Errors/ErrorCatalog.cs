@@ -1,0 +1,52 @@
+namespace Connectory.Errors;
+
+/// <summary>
+/// Every error code the /api/v1 surface can answer with. Codes are stable: clients match on them,
+/// so a code is never reused for another meaning. The README lists this catalog.
+/// </summary>
+internal static class ErrorCatalog
+{
+    public static readonly ErrorKind BadRequest = new("DCERROR-0010", "Bad or invalid request", 400);
+    public static readonly ErrorKind MalformedJson = new("DCERROR-0011", "Malformed request body", 400);
+    public static readonly ErrorKind InvalidParameter = new("DCERROR-0012", "Invalid parameter", 400);
+    public static readonly ErrorKind MissingField = new("DCERROR-0013", "Missing required field", 400);
+    public static readonly ErrorKind InvalidField = new("DCERROR-0014", "Invalid field value", 400);
+    public static readonly ErrorKind Unauthorized = new("DCERROR-0020", "Unauthorized", 401);
+    public static readonly ErrorKind Forbidden = new("DCERROR-0030", "Forbidden", 403);
+    public static readonly ErrorKind NotFound = new("DCERROR-0040", "Not found", 404);
+    public static readonly ErrorKind RouteNotFound = new("DCERROR-0041", "Route not found", 404);
+    public static readonly ErrorKind MethodNotAllowed = new("DCERROR-0050", "Method not allowed", 405);
+    public static readonly ErrorKind Conflict = new("DCERROR-0090", "Conflict", 409);
+    public static readonly ErrorKind PreconditionFailed = new("DCERROR-0091", "Precondition failed", 412);
+    public static readonly ErrorKind PayloadTooLarge = new("DCERROR-0130", "Request body too large", 413);
+    public static readonly ErrorKind UnsupportedMediaType = new("DCERROR-0150", "Unsupported media type", 415);
+    public static readonly ErrorKind TooManyRequests = new("DCERROR-0290", "Too many requests", 429);
+    public static readonly ErrorKind Internal = new("DCERROR-0500", "Internal server error", 500);
+    public static readonly ErrorKind DecryptionFailed = new("DCERROR-0501", "Credential decryption failed", 500);
+    public static readonly ErrorKind Unavailable = new("DCERROR-0503", "Service unavailable", 503);
+
+    public static IReadOnlyList<ErrorKind> All { get; } =
+    [
+        BadRequest, MalformedJson, InvalidParameter, MissingField, InvalidField, Unauthorized, Forbidden,
+        NotFound, RouteNotFound, MethodNotAllowed, Conflict, PreconditionFailed, PayloadTooLarge,
+        UnsupportedMediaType, TooManyRequests, Internal, DecryptionFailed, Unavailable,
+    ];
+
+    public static ErrorKind ForStatus(int status) => status switch
+    {
+        400 => BadRequest,
+        401 => Unauthorized,
+        403 => Forbidden,
+        404 => RouteNotFound,
+        405 => MethodNotAllowed,
+        409 => Conflict,
+        412 => PreconditionFailed,
+        413 => PayloadTooLarge,
+        415 => UnsupportedMediaType,
+        429 => TooManyRequests,
+        503 => Unavailable,
+        _ => status >= 500 ? Internal : BadRequest,
+    };
+}
+
+internal sealed record ErrorKind(string Code, string Title, int Status);

@@ -1,0 +1,77 @@
+using Connectory.Data;
+using Connectory.Errors;
+using Connectory.Platform.ApiKeys;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Spaces;
+using Connectory.Platform.Tenants;
+using Connectory.Platform.Users;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Connectory.Hosting;
+
+/// <summary>The one composition root: the server, the admin commands and the tests all build the app here.</summary>
+internal static class ConnectoryApp
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Defaults sit below every other source, so --urls, ASPNETCORE_URLS and test hosts all override them.
+        ((IConfigurationBuilder)builder.Configuration).Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("urls", DefaultUrls)],
+        });
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole();
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddErrorHandling();
+        services.AddConnectoryDatabase(builder.Configuration);
+        // Only the framework's own antiforgery/auth plumbing uses data protection; keep its keys with the data.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(new DataDirectory(builder.Configuration).File("dataprotection-keys")));
+        services.AddConnectoryAuth();
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
+            .Validate(o => o.DefaultExpiry > TimeSpan.Zero && o.DefaultExpiry <= o.MaxExpiry, "ApiKeys:DefaultExpiry must be positive and at most ApiKeys:MaxExpiry.")
+            .ValidateOnStart();
+        services.AddScoped<TenantProvisioning>();
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseErrorHandling();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapUsers();
+        app.MapApiKeys();
+        app.MapSpaces();
+
+        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
+        return app;
+    }
+
+    static void PrintBanner(WebApplication app)
+    {
+        var addresses = app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        var url = addresses?.FirstOrDefault() ?? DefaultUrls;
+        var keyFile = app.Services.GetRequiredService<DataDirectory>().File(DatabaseInitializer.BootstrapKeyFile);
+        Console.WriteLine($"Connectory is listening on {string.Join(", ", addresses ?? [url])}");
+        Console.WriteLine(File.Exists(keyFile)
+            ? $"Authenticate with the bootstrap admin key: curl -H \"Authorization: Bearer $(cat {keyFile})\" {url}/api/v1/users/me"
+            : $"Authenticate with 'Authorization: Bearer <api key>' (create one with: connectory apikeys create --tenant <tenant> --user <user>)");
+    }
+}

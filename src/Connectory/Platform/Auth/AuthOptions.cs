@@ -1,0 +1,28 @@
+namespace Connectory.Platform.Auth;
+
+internal sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>When set, the bootstrap admin's API key takes this value instead of a random one (automation, tests).</summary>
+    public string? BootstrapApiKey { get; set; }
+
+    /// <summary>
+    /// How long a validated token's sign-in is remembered by one instance. This bounds how long a revoked key,
+    /// a deleted user or a changed role can still act on an instance that saw it moments before.
+    /// </summary>
+    public int SignInCacheSeconds { get; set; } = 5;
+
+    public List<TrustedIssuer> Jwt { get; set; } = [];
+}
+
+/// <summary>A JWT issuer whose tokens sign users into one tenant.</summary>
+internal sealed class TrustedIssuer
+{
+    public string Issuer { get; set; } = "";
+    public string Audience { get; set; } = "";
+    /// <summary>PEM file with the issuer's public key (RSA for RS256, EC P-256 for ES256).</summary>
+    public string PublicKeyFile { get; set; } = "";
+    /// <summary>The tenant (id or name) whose users this issuer signs in.</summary>
+    public string Tenant { get; set; } = "default";
+}

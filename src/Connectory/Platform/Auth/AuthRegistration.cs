@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Connectory.Platform.Auth;
+
+internal static class AuthRegistration
+{
+    public static IServiceCollection AddConnectoryAuth(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => o.SignInCacheSeconds is >= 0 and <= 60, "Auth:SignInCacheSeconds must be between 0 and 60.")
+            .Validate(o => o.Jwt.All(j => j.Issuer.Length > 0 && j.Audience.Length > 0 && File.Exists(j.PublicKeyFile)),
+                "Each Auth:Jwt entry needs Issuer, Audience and an existing PublicKeyFile.")
+            .ValidateOnStart();
+        services.AddMemoryCache();
+        services.AddSingleton<TrustedIssuerKeys>();
+        services.AddScoped<CallerResolver>();
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Connectory.Data;
+using Connectory.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Connectory.Platform.Auth;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;token&gt;</c> for every API. Failures are answered in the caller's API family's
+/// error shape with a reason that names no part of the token.
+/// </summary>
+internal sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    CallerResolver resolver,
+    TenantScope tenantScope)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "Bearer";
+    string? failure;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            failure = "Missing 'Authorization: Bearer <token>' header.";
+            return AuthenticateResult.NoResult();
+        }
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        {
+            failure = "The Authorization header must be 'Bearer <token>'.";
+            return AuthenticateResult.Fail(failure);
+        }
+        var signIn = await resolver.ResolveAsync(header[7..].Trim(), Context.RequestAborted);
+        if (signIn.Caller is not { } caller)
+        {
+            failure = signIn.Failure;
+            return AuthenticateResult.Fail(failure ?? "Unauthorized");
+        }
+        Context.Features.Set(caller);
+        tenantScope.TenantId = caller.TenantId;
+        var identity = new ClaimsIdentity([new Claim("sub", caller.Subject), new Claim("uid", caller.UserId), new Claim("tid", caller.TenantId)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        ErrorWriter.WriteAsync(Context, ErrorCatalog.Unauthorized, failure ?? "Authentication is required.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ErrorWriter.WriteAsync(Context, ErrorCatalog.Forbidden, "The caller may not perform this operation.");
+}

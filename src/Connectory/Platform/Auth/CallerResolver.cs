@@ -1,0 +1,199 @@
+using System.Security.Cryptography;
+using Connectory.Data;
+using Connectory.Platform.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Connectory.Platform.Auth;
+
+/// <summary>Turns a bearer token (a Connectory API key or a trusted JWT) into a <see cref="Caller"/>.</summary>
+internal sealed class CallerResolver(
+    ConnectoryDb db,
+    IMemoryCache cache,
+    TimeProvider time,
+    IOptions<AuthOptions> options,
+    TrustedIssuerKeys issuerKeys,
+    ILogger<CallerResolver> logger)
+{
+    static readonly JsonWebTokenHandler JwtHandler = new() { MapInboundClaims = false };
+
+    public async Task<SignIn> ResolveAsync(string token, CancellationToken ct)
+    {
+        var cacheKey = "signin:" + ApiKeyTokens.Hash(token);
+        if (cache.TryGetValue(cacheKey, out SignIn? cached) && cached is not null)
+        {
+            return cached;
+        }
+        var result = token.Count(c => c == '.') == 2 ? await FromJwtAsync(token, ct) : await FromApiKeyAsync(token, ct);
+        if (result.Caller is not null && options.Value.SignInCacheSeconds > 0)
+        {
+            cache.Set(cacheKey, result, TimeSpan.FromSeconds(Math.Max(0, options.Value.SignInCacheSeconds)));
+        }
+        return result;
+    }
+
+    async Task<SignIn> FromApiKeyAsync(string token, CancellationToken ct)
+    {
+        var hash = ApiKeyTokens.Hash(token);
+        var row = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking()
+            .Where(k => k.TokenHash == hash)
+            .Join(db.Users.IgnoreQueryFilters(), k => k.UserId, u => u.Id, (k, u) => new { Key = k, User = u })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return SignIn.Failed("The API key is not valid.");
+        }
+        var status = row.Key.StatusAt(time.UtcNow());
+        if (status != "active")
+        {
+            return SignIn.Failed($"The API key is {status}.");
+        }
+        return ForUser(row.User);
+    }
+
+    async Task<SignIn> FromJwtAsync(string token, CancellationToken ct)
+    {
+        JsonWebToken unvalidated;
+        try
+        {
+            unvalidated = JwtHandler.ReadJsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return SignIn.Failed("The bearer token is not a well-formed JWT.");
+        }
+        if (issuerKeys.Find(unvalidated.Issuer) is not { } issuer)
+        {
+            return SignIn.Failed("The JWT's issuer is not trusted.");
+        }
+        var validation = await JwtHandler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = issuer.Settings.Issuer,
+            ValidAudience = issuer.Settings.Audience,
+            IssuerSigningKey = issuer.Key,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, _, p) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return (notBefore is null || notBefore.Value <= now + p.ClockSkew) && expires is not null && expires.Value > now - p.ClockSkew;
+            },
+        });
+        if (!validation.IsValid)
+        {
+            return SignIn.Failed(validation.Exception switch
+            {
+                SecurityTokenExpiredException or SecurityTokenNoExpirationException => "The JWT has expired or has no expiry.",
+                SecurityTokenInvalidAudienceException => "The JWT's audience is not accepted.",
+                SecurityTokenInvalidIssuerException => "The JWT's issuer is not trusted.",
+                SecurityTokenInvalidAlgorithmException => "The JWT's algorithm is not accepted (RS256 or ES256).",
+                _ => "The JWT's signature or claims are not valid.",
+            });
+        }
+        var subject = validation.Claims.TryGetValue("sub", out var sub) ? sub as string : null;
+        if (string.IsNullOrEmpty(subject))
+        {
+            return SignIn.Failed("The JWT has no 'sub' claim.");
+        }
+        var tenant = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == issuer.Settings.Tenant || t.Name == issuer.Settings.Tenant, ct);
+        if (tenant is null)
+        {
+            return SignIn.Failed("The JWT's issuer is bound to a tenant that does not exist.");
+        }
+        var user = await db.Users.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(u => u.TenantId == tenant.Id && u.Subject == subject, ct);
+        if (user is null && tenant.AutoCreateUsers)
+        {
+            user = await CreateOnFirstSignInAsync(tenant.Id, subject, validation.Claims, ct);
+        }
+        return user is null ? SignIn.Failed("The JWT's subject is not a user of this tenant.") : ForUser(user);
+    }
+
+    async Task<User> CreateOnFirstSignInAsync(string tenantId, string subject, IDictionary<string, object> claims, CancellationToken ct)
+    {
+        var now = time.UtcNow();
+        var user = new User
+        {
+            Id = Ids.New(),
+            TenantId = tenantId,
+            Subject = subject,
+            Name = claims.TryGetValue("name", out var name) && name is string n ? n : subject,
+            Email = claims.TryGetValue("email", out var email) ? email as string : null,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            logger.LogInformation("Created user {UserId} in tenant {TenantId} on first sign-in", user.Id, tenantId);
+            return user;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Another request signed the same subject in first: use its row.
+            db.ChangeTracker.Clear();
+            return await db.Users.IgnoreQueryFilters().AsNoTracking().FirstAsync(u => u.TenantId == tenantId && u.Subject == subject, ct);
+        }
+    }
+
+    static SignIn ForUser(User user) => user.Status != UserStatus.Active
+        ? SignIn.Failed("The user is disabled.")
+        : new SignIn(new Caller(user.TenantId, user.Id, user.Subject, user.RoleSet), null);
+}
+
+internal sealed record SignIn(Caller? Caller, string? Failure)
+{
+    public static SignIn Failed(string reason) => new(null, reason);
+}
+
+/// <summary>Public keys of the trusted JWT issuers, read once at start so a bad PEM stops the service early.</summary>
+internal sealed class TrustedIssuerKeys
+{
+    readonly Dictionary<string, (TrustedIssuer Settings, SecurityKey Key)> byIssuer = new(StringComparer.Ordinal);
+
+    public TrustedIssuerKeys(IOptions<AuthOptions> options)
+    {
+        foreach (var issuer in options.Value.Jwt)
+        {
+            var pem = File.ReadAllText(issuer.PublicKeyFile);
+            SecurityKey key = pem.Contains("BEGIN EC", StringComparison.Ordinal) || TryEc(pem) is not null
+                ? new ECDsaSecurityKey(TryEc(pem) ?? throw new InvalidOperationException($"Cannot read EC key {issuer.PublicKeyFile}"))
+                : new RsaSecurityKey(ReadRsa(pem));
+            byIssuer[issuer.Issuer] = (issuer, key);
+        }
+    }
+
+    public (TrustedIssuer Settings, SecurityKey Key)? Find(string issuer) => byIssuer.TryGetValue(issuer, out var found) ? found : null;
+
+    static ECDsa? TryEc(string pem)
+    {
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(pem);
+            return ec;
+        }
+        catch (ArgumentException)
+        {
+            ec.Dispose();
+            return null;
+        }
+        catch (CryptographicException)
+        {
+            ec.Dispose();
+            return null;
+        }
+    }
+
+    static RSA ReadRsa(string pem)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return rsa;
+    }
+}

@@ -1,0 +1,53 @@
+using Connectory.Data;
+using Connectory.Platform.Access;
+using Connectory.Platform.Auth;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.Platform.Spaces;
+
+/// <summary>A space together with the caller's roles in it: what every access decision about it starts from.</summary>
+internal sealed record SpaceWithStanding(Space Space, SpaceStanding Standing);
+
+internal static class SpaceLookup
+{
+    /// <summary>The space if it exists in the caller's tenant, with the caller's standing; null otherwise.</summary>
+    public static async Task<SpaceWithStanding?> FindSpaceAsync(this ConnectoryDb db, Caller caller, string spaceId, CancellationToken ct, bool tracked = false)
+    {
+        var query = tracked ? db.Spaces : db.Spaces.AsNoTracking();
+        var space = await query.FirstOrDefaultAsync(s => s.Id == spaceId, ct);
+        if (space is null)
+        {
+            return null;
+        }
+        var roles = await db.CallerRolesAsync(caller, spaceId, ct);
+        return new SpaceWithStanding(space, SpaceStanding.Of(space, roles));
+    }
+
+    /// <summary>As <see cref="FindSpaceAsync"/>, but null also when the caller may not see the space.</summary>
+    public static async Task<SpaceWithStanding?> FindVisibleSpaceAsync(this ConnectoryDb db, Caller caller, string spaceId, CancellationToken ct, bool tracked = false) =>
+        await db.FindSpaceAsync(caller, spaceId, ct, tracked) is { } found && AccessRules.CanSeeSpace(caller, found.Standing) ? found : null;
+
+    public static async Task<IReadOnlyCollection<string>> CallerRolesAsync(this ConnectoryDb db, Caller caller, string spaceId, CancellationToken ct)
+    {
+        var assignments = await db.SpaceAssignments.AsNoTracking()
+            .Where(a => a.SpaceId == spaceId && a.Type == "user" && a.AssigneeId == caller.UserId)
+            .Select(a => a.Roles)
+            .ToListAsync(ct);
+        return assignments.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+    }
+
+    /// <summary>Spaces the caller can see, as a query the database filters.</summary>
+    public static IQueryable<Space> VisibleSpaces(this ConnectoryDb db, Caller caller)
+    {
+        var all = caller.IsTenantAdmin;
+        var analytics = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
+        var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
+        var userId = caller.UserId;
+        return db.Spaces.AsNoTracking().Where(s =>
+            all
+            || (analytics && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed))
+            || (data && s.Type == SpaceTypes.Data)
+            || s.OwnerId == userId
+            || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == userId));
+    }
+}

@@ -1,0 +1,10 @@
+namespace Connectory.Platform.Tenants;
+
+internal sealed class Tenant
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    /// <summary>Whether a valid JWT for an unknown subject creates that user on first sign-in.</summary>
+    public bool AutoCreateUsers { get; set; }
+    public DateTime CreatedAt { get; init; }
+}

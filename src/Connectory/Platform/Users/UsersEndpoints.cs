@@ -1,0 +1,232 @@
+using System.Text.Json;
+using Connectory.Data;
+using Connectory.Errors;
+using Connectory.Platform.Access;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Paging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.Platform.Users;
+
+/// <summary>A Qlik-compatible subset of /api/v1/users (shapes of @qlik/api's `users` module).</summary>
+internal static class UsersEndpoints
+{
+    static readonly string[] SortFields = ["name", "subject", "email", "status", "createdAt", "id", "_id"];
+
+    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/users").RequireAuthorization();
+        group.MapGet("/me", Me);
+        group.MapGet("/", List);
+        group.MapPost("/", Create);
+        group.MapGet("/{userId}", Get);
+        group.MapPatch("/{userId}", Patch);
+        group.MapDelete("/{userId}", Delete);
+        return group;
+    }
+
+    static async Task<Results<Ok<UserResponse>, ApiError>> Me(Caller caller, ConnectoryDb db, HttpRequest request, CancellationToken ct) =>
+        await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == caller.UserId, ct) is { } user
+            ? TypedResults.Ok(UserResponse.From(user, request))
+            : ApiError.NotFound("User");
+
+    static async Task<Results<Ok<Users>, ApiError>> List(
+        Caller caller, ConnectoryDb db, HttpRequest request,
+        int? limit, string? sort, string? next, string? prev, string? filter, bool? totalResults, CancellationToken ct)
+    {
+        if (filter is not null)
+        {
+            return ApiError.InvalidParameter("filter", "filtering users is not supported by this service; page through the list instead");
+        }
+        if (PageRequest.TryParse(limit, sort, next, prev, SortFields, "+name", 20, out var page, ["createdAt"]) is { } invalid)
+        {
+            return invalid;
+        }
+        // Admins list the tenant; anyone else lists only themselves.
+        var seesTenant = AccessRules.CanManageUsers(caller);
+        var query = db.Users.AsNoTracking().Where(u => seesTenant || u.Id == caller.UserId);
+        var result = page.SortField switch
+        {
+            "createdAt" => await Keyset.PageAsync(query, u => u.CreatedAt, u => u.Id, u => u.CreatedAt, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "subject" => await Keyset.PageAsync(query, u => u.Subject, u => u.Id, u => u.Subject, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "email" => await Keyset.PageAsync(query, u => u.Email ?? "", u => u.Id, u => u.Email ?? "", u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "status" => await Keyset.PageAsync(query, u => u.Status, u => u.Id, u => u.Status, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "id" or "_id" => await Keyset.PageAsync(query, u => u.Id, u => u.Id, u => u.Id, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+            _ => await Keyset.PageAsync(query, u => u.Name, u => u.Id, u => u.Name, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+        };
+        int? total = totalResults == true ? await query.CountAsync(ct) : null;
+        return TypedResults.Ok(new Users(
+            result.Rows.Select(u => UserResponse.From(u, request)).ToList(),
+            new PageLinks(
+                Urls.Self(request),
+                result.Next is { } n ? Urls.Page(request, "next", page.Token(n)) : null,
+                result.Prev is { } p ? Urls.Page(request, "prev", page.Token(p)) : null),
+            total));
+    }
+
+    static async Task<Results<Created<UserResponse>, ApiError>> Create(
+        UserPostSchema body, Caller caller, ConnectoryDb db, TimeProvider time, HttpRequest request, CancellationToken ct)
+    {
+        if (!AccessRules.CanManageUsers(caller))
+        {
+            return ApiError.Forbidden("Only a TenantAdmin may create users.");
+        }
+        if (string.IsNullOrWhiteSpace(body.Subject))
+        {
+            return ApiError.MissingField("subject");
+        }
+        if (body.Subject.Length > 256 || (body.Name?.Length ?? 0) > 256 || (body.Email?.Length ?? 0) > 256)
+        {
+            return ApiError.InvalidField("subject", "name and email must be at most 256 characters");
+        }
+        if (body.TenantId is not null && body.TenantId != caller.TenantId)
+        {
+            return ApiError.InvalidField("tenantId", "must be the caller's tenant");
+        }
+        if (ResolveRoles(body.AssignedRoles, out var roles) is { } badRole)
+        {
+            return badRole;
+        }
+        var now = time.UtcNow();
+        var user = new User
+        {
+            Id = Ids.New(),
+            TenantId = caller.TenantId,
+            Subject = body.Subject,
+            Name = string.IsNullOrWhiteSpace(body.Name) ? body.Subject : body.Name,
+            Email = body.Email,
+            Roles = TenantRoles.Format(roles),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return ApiError.Conflict($"A user with subject '{body.Subject}' already exists.");
+        }
+        var response = UserResponse.From(user, request);
+        return TypedResults.Created(response.Links.Self.Href, response);
+    }
+
+    static async Task<Results<Ok<UserResponse>, ApiError>> Get(string userId, Caller caller, ConnectoryDb db, HttpRequest request, CancellationToken ct) =>
+        (userId == caller.UserId || AccessRules.CanManageUsers(caller))
+        && await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct) is { } user
+            ? TypedResults.Ok(UserResponse.From(user, request))
+            : ApiError.NotFound($"User '{userId}'");
+
+    static async Task<Results<NoContent, ApiError>> Patch(
+        string userId, List<JsonPatchOperation> operations, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
+        {
+            return ApiError.NotFound($"User '{userId}'");
+        }
+        var roles = user.RoleSet.ToHashSet();
+        foreach (var operation in operations)
+        {
+            if (operation.Op is not ("replace" or "add" or "set" or "remove-value"))
+            {
+                return ApiError.InvalidField("op", $"'{operation.Op}' is not supported (replace, add, set, remove-value)");
+            }
+            switch (operation.Path)
+            {
+                case "/name" when operation.Value.ValueKind == JsonValueKind.String && operation.Value.GetString() is { Length: > 0 and <= 256 } name:
+                    user.Name = name;
+                    break;
+                case "/status" when AccessRules.CanManageUsers(caller) && operation.Value.ValueKind == JsonValueKind.String
+                                   && operation.Value.GetString() is UserStatus.Active or UserStatus.Disabled:
+                    user.Status = operation.Value.GetString()!;
+                    break;
+                case "/assignedRoles" or "/roles" when AccessRules.CanManageUsers(caller):
+                    List<RoleRef>? refs;
+                    try
+                    {
+                        refs = operation.Value.Deserialize<List<RoleRef>>(ErrorJson.Options);
+                    }
+                    catch (JsonException)
+                    {
+                        return ApiError.InvalidField(operation.Path, "must be an array of {\"id\"} or {\"name\"} role references");
+                    }
+                    if (ResolveRoles(refs, out var named) is { } badRole)
+                    {
+                        return badRole;
+                    }
+                    if (operation.Op == "remove-value")
+                    {
+                        roles.ExceptWith(named);
+                    }
+                    else if (operation.Op == "add")
+                    {
+                        roles.UnionWith(named);
+                    }
+                    else
+                    {
+                        roles = named.ToHashSet();
+                    }
+                    break;
+                case "/status" or "/assignedRoles" or "/roles" when !AccessRules.CanManageUsers(caller):
+                    return ApiError.Forbidden($"Only a TenantAdmin may change {operation.Path}.");
+                default:
+                    return ApiError.InvalidField(operation.Path ?? "path", "is not a patchable path or has a value of the wrong type");
+            }
+        }
+        user.Roles = TenantRoles.Format(roles);
+        if (await WouldLeaveNoAdminAsync(db, user, ct))
+        {
+            return ApiError.BadRequest("The tenant must keep at least one active TenantAdmin.");
+        }
+        user.UpdatedAt = time.UtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Results<NoContent, ApiError>> Delete(string userId, Caller caller, ConnectoryDb db, CancellationToken ct)
+    {
+        if (!AccessRules.CanManageUsers(caller))
+        {
+            return userId == caller.UserId ? ApiError.Forbidden("Only a TenantAdmin may delete users.") : ApiError.NotFound($"User '{userId}'");
+        }
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null)
+        {
+            return ApiError.NotFound($"User '{userId}'");
+        }
+        user.Status = UserStatus.Disabled;
+        if (await WouldLeaveNoAdminAsync(db, user, ct))
+        {
+            return ApiError.BadRequest("The tenant must keep at least one active TenantAdmin.");
+        }
+        db.Users.Remove(user);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<bool> WouldLeaveNoAdminAsync(ConnectoryDb db, User changed, CancellationToken ct)
+    {
+        var wasAdmin = await db.Users.AsNoTracking().AnyAsync(u => u.Id == changed.Id && u.Roles.Contains(TenantRoles.TenantAdmin) && u.Status == UserStatus.Active, ct);
+        var staysAdmin = changed.RoleSet.Contains(TenantRoles.TenantAdmin) && changed.Status == UserStatus.Active;
+        return wasAdmin && !staysAdmin && !await db.Users.AsNoTracking().AnyAsync(
+            u => u.Id != changed.Id && u.Roles.Contains(TenantRoles.TenantAdmin) && u.Status == UserStatus.Active, ct);
+    }
+
+    static ApiError? ResolveRoles(List<RoleRef>? refs, out List<string> roles)
+    {
+        roles = [];
+        foreach (var roleRef in refs ?? [])
+        {
+            var role = TenantRoles.Find(roleRef?.Id ?? roleRef?.Name ?? "");
+            if (role is null)
+            {
+                return ApiError.InvalidField("assignedRoles", $"names an unknown role '{roleRef?.Id ?? roleRef?.Name}' (known: {string.Join(", ", TenantRoles.All.Select(r => r.Name))})");
+            }
+            roles.Add(role.Name);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,33 @@
+using Connectory.Hosting;
+
+// connectory [serve|migrate|tenants create|apikeys create] [--key=value ...]
+// Words before the first option pick the command; every option goes to configuration.
+var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
+var options = args.Skip(words.Length).ToArray();
+var command = string.Join(' ', words);
+
+var builder = ConnectoryApp.CreateBuilder(options);
+var app = ConnectoryApp.Build(builder);
+
+return command switch
+{
+    "" or "serve" => await Serve(app),
+    "migrate" => await AdminCommands.MigrateAsync(app),
+    "tenants create" => await AdminCommands.CreateTenantAsync(app),
+    "apikeys create" => await AdminCommands.CreateApiKeyAsync(app),
+    _ => Usage(command),
+};
+
+static async Task<int> Serve(WebApplication app)
+{
+    await app.RunAsync();
+    return 0;
+}
+
+static int Usage(string command)
+{
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N, apikeys create --tenant T --user U");
+    return 2;
+}
+
+public partial class Program;

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using Connectory.Tests.Support;
+
+namespace Connectory.Tests.Hosting;
+
+/// <summary>What the framework rejects still answers in the one error shape.</summary>
+public sealed class FrameworkErrorTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
+{
+    HttpClient Admin => factory.Client(factory.BootstrapKey);
+
+    static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task MalformedJsonIs400() =>
+        await ApiAssert.ErrorAsync(await Admin.PostAsync("/api/v1/spaces", Json("{\"name\": \"x\",")), HttpStatusCode.BadRequest, "DCERROR-0011");
+
+    [Fact]
+    public async Task WrongJsonTypeIs400() =>
+        await ApiAssert.ErrorAsync(await Admin.PostAsync("/api/v1/spaces", Json("{\"name\": 42, \"type\": \"shared\"}")), HttpStatusCode.BadRequest, "DCERROR-0011");
+
+    [Fact]
+    public async Task UnknownRouteIs404() =>
+        await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/no-such-thing"), HttpStatusCode.NotFound, "DCERROR-0041");
+
+    [Fact]
+    public async Task WrongMethodIs405() =>
+        await ApiAssert.ErrorAsync(await Admin.PutAsync("/api/v1/users/me", Json("{}")), HttpStatusCode.MethodNotAllowed, "DCERROR-0050");
+
+    [Fact]
+    public async Task WrongMediaTypeIs415() =>
+        await ApiAssert.ErrorAsync(await Admin.PostAsync("/api/v1/spaces", new StringContent("name=x", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "DCERROR-0150");
+
+    [Fact]
+    public async Task BodyOverOneMebibyteIs413()
+    {
+        var big = "{\"name\":\"" + new string('x', 1024 * 1024 + 10) + "\",\"type\":\"shared\"}";
+        await ApiAssert.ErrorAsync(await Admin.PostAsync("/api/v1/spaces", Json(big)), HttpStatusCode.RequestEntityTooLarge, "DCERROR-0130");
+    }
+
+    [Fact]
+    public async Task EmptyBodyIs400()
+    {
+        await ApiAssert.ErrorAsync(await Admin.PostAsync("/api/v1/spaces", Json("")), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task InvalidLimitIs400WithTheParameterNamed()
+    {
+        var error = await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?limit=0"), HttpStatusCode.BadRequest, "DCERROR-0012");
+        Assert.Contains("limit", error.GetProperty("detail").GetString());
+        await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?limit=abc"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task TamperedPageTokenIs400() =>
+        await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?next=bm90LWEtdG9rZW4"), HttpStatusCode.BadRequest, "DCERROR-0012");
+}
