@@ -1,3 +1,5 @@
+using Connectory.DataConnections;
+using Connectory.DataCredentials;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
@@ -21,6 +23,8 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Space> Spaces => Set<Space>();
     public DbSet<SpaceAssignment> SpaceAssignments => Set<SpaceAssignment>();
+    public DbSet<DataConnection> DataConnections => Set<DataConnection>();
+    public DbSet<DataCredential> DataCredentials => Set<DataCredential>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -36,6 +40,7 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
             e.HasKey(t => t.Id);
             e.Property(t => t.Id).HasMaxLength(32);
             e.Property(t => t.Name).HasMaxLength(256);
+            e.Property(t => t.QriKey).HasMaxLength(64);
             e.HasIndex(t => t.Name).IsUnique();
         });
 
@@ -99,6 +104,61 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
             e.HasIndex(a => new { a.TenantId, a.AssigneeId });
             e.HasOne<Space>().WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(a => a.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<DataConnection>(e =>
+        {
+            e.ToTable("data_connections");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Id).HasMaxLength(36);
+            e.Property(c => c.TenantId).HasMaxLength(32);
+            e.Property(c => c.SpaceId).HasMaxLength(32);
+            e.Property(c => c.SpaceType).HasMaxLength(16);
+            e.Property(c => c.OwnerId).HasMaxLength(32);
+            e.Property(c => c.Scope).HasMaxLength(40);
+            e.Property(c => c.Name).HasMaxLength(512);
+            e.Property(c => c.NameFold).HasMaxLength(512);
+            e.Property(c => c.NameSortKey).HasMaxLength(4096);
+            e.Property(c => c.Type).HasMaxLength(256);
+            e.Property(c => c.DatasourceId).HasMaxLength(256);
+            e.Property(c => c.ConnectStatement).HasMaxLength(65536);
+            e.Property(c => c.CredentialId).HasMaxLength(36);
+            e.Property(c => c.ConnectionSecret).HasMaxLength(65536);
+            e.Property(c => c.Tags).HasMaxLength(16384);
+            e.Property(c => c.AppOwner).HasMaxLength(256);
+            e.Property(c => c.Qri).HasMaxLength(512);
+            e.Property(c => c.CreatedBy).HasMaxLength(32);
+            e.HasIndex(c => new { c.TenantId, c.Scope, c.NameFold }).IsUnique();
+            e.HasIndex(c => new { c.TenantId, c.NameFold, c.Id });
+            e.HasIndex(c => new { c.TenantId, c.NameSortKey, c.Id });
+            e.HasIndex(c => new { c.TenantId, c.CreatedAt, c.Id });
+            e.HasIndex(c => new { c.TenantId, c.UpdatedAt, c.Id });
+            e.HasIndex(c => new { c.TenantId, c.SpaceId });
+            e.HasIndex(c => new { c.TenantId, c.OwnerId });
+            e.HasIndex(c => c.CredentialId);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<DataCredential>().WithMany().HasForeignKey(c => c.CredentialId).OnDelete(DeleteBehavior.SetNull);
+            e.HasQueryFilter(c => c.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<DataCredential>(e =>
+        {
+            e.ToTable("data_credentials");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Id).HasMaxLength(36);
+            e.Property(c => c.TenantId).HasMaxLength(32);
+            e.Property(c => c.OwnerId).HasMaxLength(32);
+            e.Property(c => c.Name).HasMaxLength(512);
+            e.Property(c => c.NameFold).HasMaxLength(512);
+            e.Property(c => c.Type).HasMaxLength(256);
+            e.Property(c => c.DatasourceId).HasMaxLength(256);
+            e.Property(c => c.Username).HasMaxLength(1024);
+            e.Property(c => c.Password).HasMaxLength(8192);
+            e.Property(c => c.ConnectionId).HasMaxLength(36);
+            e.HasIndex(c => new { c.TenantId, c.OwnerId, c.NameFold }).IsUnique();
+            e.HasIndex(c => new { c.TenantId, c.ConnectionId, c.OwnerId });
+            e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(c => c.TenantId == CurrentTenantId);
         });
     }
 

@@ -44,6 +44,12 @@ internal static class ErrorHandling
             return;
         }
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Connectory.Errors");
+        if (exception is DataCredentials.SecretDecryptionException undecryptable)
+        {
+            logger.LogError("A stored secret of record {RecordId} did not decrypt (tampered, or its master key is missing), trace {TraceId}", undecryptable.RecordId, traceId);
+            await ErrorWriter.WriteAsync(context, ErrorCatalog.DecryptionFailed, $"A stored credential could not be decrypted. Quote trace id {traceId} when reporting it.", traceId);
+            return;
+        }
         logger.LogError(exception, "Unhandled exception for {Method} {Path}, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);
         await ErrorWriter.WriteAsync(context, ErrorCatalog.Internal, $"An internal error occurred. Quote trace id {traceId} when reporting it.", traceId);
     }

@@ -1,10 +1,12 @@
 using Connectory.Data;
+using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
+using Connectory.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -35,6 +37,7 @@ internal static class ConnectoryApp
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddErrorHandling();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = ErrorJson.Options.Encoder);
         services.AddConnectoryDatabase(builder.Configuration);
         // Only the framework's own antiforgery/auth plumbing uses data protection; keep its keys with the data.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(new DataDirectory(builder.Configuration).File("dataprotection-keys")));
@@ -43,6 +46,8 @@ internal static class ConnectoryApp
             .Validate(o => o.DefaultExpiry > TimeSpan.Zero && o.DefaultExpiry <= o.MaxExpiry, "ApiKeys:DefaultExpiry must be positive and at most ApiKeys:MaxExpiry.")
             .ValidateOnStart();
         services.AddScoped<TenantProvisioning>();
+        services.AddSecrets();
+        services.AddDataConnections();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -59,6 +64,7 @@ internal static class ConnectoryApp
         app.MapUsers();
         app.MapApiKeys();
         app.MapSpaces();
+        app.MapDataConnections();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;

@@ -49,7 +49,8 @@ internal static class Keyset
             hasPrev && rows.Count > 0 ? Edge(rows[0], PageDirection.Prev) : null);
     }
 
-    static Expression<Func<T, bool>> After<T, TKey>(Expression<Func<T, TKey>> key, Expression<Func<T, string>> id, TKey lastKey, string lastId, bool ascending)
+    /// <summary>rows strictly after (key, id) in the given direction: the keyset condition.</summary>
+    public static Expression<Func<T, bool>> After<T, TKey>(Expression<Func<T, TKey>> key, Expression<Func<T, string>> id, TKey lastKey, string lastId, bool ascending)
     {
         var row = key.Parameters[0];
         var idBody = new ParameterSwap(id.Parameters[0], row).Visit(id.Body);

@@ -7,4 +7,6 @@ internal sealed class Tenant
     /// <summary>Whether a valid JWT for an unknown subject creates that user on first sign-in.</summary>
     public bool AutoCreateUsers { get; set; }
     public DateTime CreatedAt { get; init; }
+    /// <summary>Per-tenant key for QRIs, so equal targets in two tenants never yield the same QRI.</summary>
+    public string QriKey { get; init; } = "";
 }

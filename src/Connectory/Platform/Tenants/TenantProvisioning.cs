@@ -14,7 +14,7 @@ internal sealed class TenantProvisioning(ConnectoryDb db, TimeProvider time)
     public async Task<ProvisionedTenant> CreateAsync(string name, string? token, CancellationToken ct)
     {
         var now = time.UtcNow();
-        var tenant = new Tenant { Id = Ids.New(), Name = name, CreatedAt = now };
+        var tenant = new Tenant { Id = Ids.New(), Name = name, CreatedAt = now, QriKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) };
         var admin = new User
         {
             Id = Ids.New(),

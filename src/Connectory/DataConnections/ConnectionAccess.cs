@@ -1,0 +1,116 @@
+using Connectory.Data;
+using Connectory.Platform.Access;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Spaces;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.DataConnections;
+
+internal sealed record SpaceInfo(string Id, string Name, string Type, string OwnerId, DateTime CreatedAt);
+
+/// <summary>
+/// The caller's standing in every space that matters for a request, loaded once, so listing thousands of
+/// connections asks the access rules per row without a query per row. Decisions stay in <see cref="AccessRules"/>.
+/// </summary>
+internal sealed class ConnectionAccess
+{
+    readonly Caller caller;
+    readonly Dictionary<string, (SpaceInfo Space, SpaceStanding Standing)> spaces;
+
+    ConnectionAccess(Caller caller, Dictionary<string, (SpaceInfo, SpaceStanding)> spaces)
+    {
+        this.caller = caller;
+        this.spaces = spaces;
+    }
+
+    public Caller Caller => caller;
+
+    /// <summary>Every space the caller owns, is assigned to, or administers by tenant role.</summary>
+    public static async Task<ConnectionAccess> LoadAsync(ConnectoryDb db, Caller caller, CancellationToken ct)
+    {
+        var uid = caller.UserId;
+        var shared = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
+        var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
+        var rows = await db.Spaces.AsNoTracking()
+            .Where(s => s.OwnerId == uid
+                        || (shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed))
+                        || (data && s.Type == SpaceTypes.Data)
+                        || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid))
+            .Select(s => new
+            {
+                Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
+                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid).Select(a => a.Roles).ToList(),
+            })
+            .ToListAsync(ct);
+        return new ConnectionAccess(caller, rows.ToDictionary(
+            r => r.Space.Id,
+            r => (r.Space, Standing(r.Space, r.Roles))));
+    }
+
+    /// <summary>Only what one connection needs: its space and the caller's roles there.</summary>
+    public static async Task<ConnectionAccess> ForSpaceAsync(ConnectoryDb db, Caller caller, string? spaceId, CancellationToken ct)
+    {
+        if (spaceId is null)
+        {
+            return new ConnectionAccess(caller, []);
+        }
+        var uid = caller.UserId;
+        var row = await db.Spaces.AsNoTracking().Where(s => s.Id == spaceId)
+            .Select(s => new
+            {
+                Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
+                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid).Select(a => a.Roles).ToList(),
+            })
+            .FirstOrDefaultAsync(ct);
+        return new ConnectionAccess(caller, row is null ? [] : new() { [row.Space.Id] = (row.Space, Standing(row.Space, row.Roles)) });
+    }
+
+    static SpaceStanding Standing(SpaceInfo space, List<string> roles) =>
+        new(KindOf(space.Type), space.OwnerId, roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet());
+
+    public static SpaceKind KindOf(string spaceType) => spaceType switch
+    {
+        SpaceTypes.Shared => SpaceKind.Shared,
+        SpaceTypes.Managed => SpaceKind.Managed,
+        SpaceTypes.Data => SpaceKind.Data,
+        _ => SpaceKind.Personal,
+    };
+
+    public SpaceInfo? Space(string spaceId) => spaces.TryGetValue(spaceId, out var s) ? s.Space : null;
+
+    /// <summary>Spaces the caller can see, known to this access object.</summary>
+    public IEnumerable<SpaceInfo> VisibleSpaces => spaces.Values.Where(s => AccessRules.CanSeeSpace(caller, s.Standing)).Select(s => s.Space);
+
+    /// <summary>The caller's standing in a space (or a personal space), as the access rules take it.</summary>
+    public SpaceStanding StandingIn(string? spaceId, string spaceType, string personalOwnerId) =>
+        spaceId is null
+            ? SpaceStanding.Personal(personalOwnerId)
+            : spaces.TryGetValue(spaceId, out var s) ? s.Standing : new SpaceStanding(KindOf(spaceType), "", []);
+
+    public ConnectionRights RightsIn(string? spaceId, string spaceType, string personalOwnerId) =>
+        AccessRules.ForConnections(caller, StandingIn(spaceId, spaceType, personalOwnerId));
+
+    public IReadOnlyList<string> Privileges(DataConnection connection) =>
+        AccessRules.Privileges(caller, StandingIn(connection.SpaceId, connection.SpaceType, connection.OwnerId), connection.OwnerId);
+
+    public bool CanSee(DataConnection connection) => Privileges(connection).Count > 0;
+
+    public bool CanChange(DataConnection connection) => Privileges(connection).Contains("update");
+
+    /// <summary>The connections the caller may list, as a filter the database applies.</summary>
+    public IQueryable<DataConnection> Visible(IQueryable<DataConnection> connections)
+    {
+        var uid = caller.UserId;
+        var all = caller.IsTenantAdmin;
+        var sharedAdmin = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
+        var dataAdmin = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
+        var listable = spaces.Where(s => AccessRules.ForConnections(caller, s.Value.Standing).List).Select(s => s.Key).ToList();
+        return connections.Where(c =>
+            all
+            || (c.SpaceId == null && c.OwnerId == uid)
+            || (c.SpaceId != null && (
+                (sharedAdmin && (c.SpaceType == SpaceTypes.Shared || c.SpaceType == SpaceTypes.Managed))
+                || (dataAdmin && c.SpaceType == SpaceTypes.Data)
+                || listable.Contains(c.SpaceId))));
+    }
+}

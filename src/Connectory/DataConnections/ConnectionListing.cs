@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Connectory.Data;
+using Connectory.Errors;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Paging;
+using Connectory.Secrets;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.DataConnections;
+
+/// <summary>The query parameters of GET /api/v1/data-connections, as the spec names them.</summary>
+internal sealed record ListParameters(
+    string? DataName, bool? Extended, string? SpaceId, bool? Personal, string? Owner, bool? OwnedByMe, int? Limit, string? Sort,
+    string? Page, bool? NoDatafiles, string? UserId, bool? CaseInsensitive, string? Locale, bool? IncludeQris, string? Filter, bool? IncludeDisabled);
+
+/// <summary>
+/// GET /api/v1/data-connections: visible connections filtered in the database, ordered by (sort key, id) with
+/// keyset pages, then the reserved DataFiles connections after all regular ones whatever the sort. Without
+/// <c>limit</c> every match is streamed, so memory does not grow with the count.
+/// </summary>
+internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector)
+{
+    static readonly string[] SortFields = ["qName", "qType", "datasourceID", "created", "updated", "_id"];
+
+    public async Task<IResult> ListAsync(ListParameters p, Caller caller, HttpRequest request, CancellationToken ct)
+    {
+        if (await PrepareAsync(p, caller, ct) is not { } plan)
+        {
+            return preparationError!;
+        }
+        var count = await plan.Query.CountAsync(ct) + plan.DataFiles.Count;
+        var separated = await SeparatedCredentialsAsync(caller, ct);
+        if (p.Limit is null)
+        {
+            return new StreamedConnections(plan, separated, request, count, plan.Sorted(plan.Query).AsAsyncEnumerable());
+        }
+        var limit = p.Limit.Value;
+        var rows = new List<(DataConnection? Stored, DataFilesEntry? Files)>();
+        bool more;
+        if (plan.Cursor is { Backward: true } back)
+        {
+            more = await ReadBackwardAsync(plan, back, limit, rows, ct);
+        }
+        else
+        {
+            more = await ReadForwardAsync(plan, plan.Cursor, limit, rows, ct);
+        }
+        ListCursor? Edge((DataConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
+            ? new ListCursor(ListCursor.Regular, plan.KeyOf(c), c.Id, backward, plan.SortSignature)
+            : new ListCursor(ListCursor.DataFilesPhase, row.Files!.Key, row.Files.Id, backward, plan.SortSignature);
+        var hasNext = plan.Cursor is { Backward: true } || more;
+        var hasPrev = plan.Cursor is { Backward: true } ? more : plan.Cursor is not null;
+        var links = new PageLinks(
+            Urls.Self(request),
+            hasNext && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[^1], false)!.Encode(protector)) : null,
+            hasPrev && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[0], true)!.Encode(protector)) : null);
+        var data = rows.Select(r => r.Stored is { } c ? plan.View(c, separated, request) : r.Files!.View(request)).ToList();
+        return TypedResults.Json(new Dictionary<string, object>
+        {
+            [plan.DataName] = data,
+            ["meta"] = new { count },
+            ["links"] = links,
+        }, ErrorJson.Options);
+    }
+
+    ApiError? preparationError;
+
+    async Task<ListPlan?> PrepareAsync(ListParameters p, Caller caller, CancellationToken ct)
+    {
+        ListPlan? Fail(ApiError error)
+        {
+            preparationError = error;
+            return null;
+        }
+        if (p.DataName is not null && string.IsNullOrWhiteSpace(p.DataName))
+        {
+            return Fail(ApiError.InvalidParameter("dataName", "must not be empty"));
+        }
+        if (p.Limit is < 1 or > 100)
+        {
+            return Fail(ApiError.InvalidParameter("limit", "must be between 1 and 100"));
+        }
+        var sortText = string.IsNullOrEmpty(p.Sort) ? "+qName" : p.Sort;
+        var descending = sortText.StartsWith('-');
+        var field = SortFields.FirstOrDefault(f => string.Equals(f, sortText.TrimStart('+', '-'), StringComparison.OrdinalIgnoreCase));
+        if (field is null)
+        {
+            return Fail(ApiError.InvalidParameter("sort", $"'{sortText}' is not one of {string.Join(", ", SortFields)} (prefix + or -)"));
+        }
+        if (p.Locale is not null)
+        {
+            try
+            {
+                _ = CultureInfo.GetCultureInfo(p.Locale.Replace('_', '-'), predefinedOnly: true);
+            }
+            catch (CultureNotFoundException)
+            {
+                return Fail(ApiError.InvalidParameter("locale", $"'{p.Locale}' is not a known ICU locale id"));
+            }
+        }
+        if (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId && !caller.IsTenantAdmin)
+        {
+            return Fail(ApiError.Forbidden("Only a TenantAdmin may list another user's connections (userId)."));
+        }
+        var caseInsensitive = p.CaseInsensitive == true;
+        var signature = $"{(descending ? "-" : "+")}{field}{(caseInsensitive ? ":ci" : "")}";
+        ListCursor? cursor = null;
+        if (!string.IsNullOrEmpty(p.Page))
+        {
+            cursor = ListCursor.TryDecode(p.Page, signature, protector);
+            if (cursor is null || (cursor.Phase == ListCursor.Regular && !ListPlan.KeyParses(field, cursor.Key)))
+            {
+                return Fail(ApiError.InvalidParameter("page", "is not a page token issued for this query (it was altered, or the sort changed)"));
+            }
+        }
+        Expression<Func<DataConnection, bool>>? filter = null;
+        if (!string.IsNullOrEmpty(p.Filter) && ConnectionFilter.TryBuild(p.Filter, out filter) is { } badFilter)
+        {
+            return Fail(badFilter);
+        }
+
+        var access = await ConnectionAccess.LoadAsync(db, caller, ct);
+        var query = access.Visible(db.DataConnections.AsNoTracking());
+        if (!string.IsNullOrEmpty(p.SpaceId))
+        {
+            query = query.Where(c => c.SpaceId == p.SpaceId);
+        }
+        else if (p.Personal == true)
+        {
+            query = query.Where(c => c.SpaceId == null);
+        }
+        if (p.OwnedByMe == true)
+        {
+            query = query.Where(c => c.OwnerId == caller.UserId);
+        }
+        if (!string.IsNullOrEmpty(p.Owner))
+        {
+            query = query.Where(c => c.AppOwner == p.Owner);
+        }
+        if (!string.IsNullOrEmpty(p.UserId))
+        {
+            query = query.Where(c => c.OwnerId == p.UserId);
+        }
+        if (filter is not null)
+        {
+            query = query.Where(filter);
+        }
+        var dataFiles = p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId)
+            ? []
+            : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
+        return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles);
+    }
+
+    async Task<List<DataFilesEntry>> DataFilesEntriesAsync(ConnectionAccess access, Caller caller, string? spaceId, bool personalOnly, CancellationToken ct)
+    {
+        var entries = new List<DataFilesEntry>();
+        if (string.IsNullOrEmpty(spaceId))
+        {
+            var joined = await db.Users.AsNoTracking().Where(u => u.Id == caller.UserId).Select(u => u.CreatedAt).FirstOrDefaultAsync(ct);
+            entries.Add(new DataFilesEntry("", DataFiles.Id(caller.TenantId, DataConnection.PersonalScope(caller.UserId)), caller.TenantId, null, caller.UserId, joined));
+        }
+        if (!personalOnly)
+        {
+            entries.AddRange(access.VisibleSpaces
+                .Where(s => string.IsNullOrEmpty(spaceId) || s.Id == spaceId)
+                .Select(s => new DataFilesEntry("1" + s.Name.ToLowerInvariant(), DataFiles.Id(caller.TenantId, s.Id), caller.TenantId, s, s.OwnerId, s.CreatedAt)));
+        }
+        entries.Sort((a, b) => a.CompareTo(b.Key, b.Id));
+        return entries;
+    }
+
+    /// <summary>The caller's own separated credentials by connection: what qCredentialsID shows on separated connections.</summary>
+    async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, CancellationToken ct) =>
+        (await db.DataCredentials.AsNoTracking()
+            .Where(c => c.OwnerId == caller.UserId && c.Separated && c.ConnectionId != null)
+            .Select(c => new { c.ConnectionId, c.Id }).ToListAsync(ct))
+        .GroupBy(c => c.ConnectionId!).ToDictionary(g => g.Key, g => g.First().Id);
+
+    static async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(DataConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    {
+        if (cursor is null or { Phase: ListCursor.Regular })
+        {
+            var regular = await plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1).ToListAsync(ct);
+            rows.AddRange(regular.Take(limit).Select(c => ((DataConnection?)c, (DataFilesEntry?)null)));
+            if (regular.Count > limit)
+            {
+                return true;
+            }
+            cursor = null;
+        }
+        var room = limit - rows.Count;
+        var files = plan.DataFiles.Where(f => cursor is null || f.CompareTo(cursor.Key, cursor.Id) > 0).Take(room + 1).ToList();
+        rows.AddRange(files.Take(room).Select(f => ((DataConnection?)null, (DataFilesEntry?)f)));
+        return files.Count > room;
+    }
+
+    static async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(DataConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    {
+        var collected = new List<(DataConnection?, DataFilesEntry?)>();
+        var regularCursor = cursor;
+        if (cursor.Phase == ListCursor.DataFilesPhase)
+        {
+            collected.AddRange(plan.DataFiles.Where(f => f.CompareTo(cursor.Key, cursor.Id) < 0).Reverse().Take(limit + 1)
+                .Select(f => ((DataConnection?)null, (DataFilesEntry?)f)));
+            regularCursor = null;
+        }
+        if (collected.Count <= limit)
+        {
+            var regular = await plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToListAsync(ct);
+            collected.AddRange(regular.Select(c => ((DataConnection?)c, (DataFilesEntry?)null)));
+        }
+        var more = collected.Count > limit;
+        rows.AddRange(collected.Take(limit).Reverse());
+        return more;
+    }
+}
+
+/// <summary>One DataFiles connection in the listing, ordered after all regular rows by (personal first, space name, id).</summary>
+internal sealed record DataFilesEntry(string Key, string Id, string TenantId, SpaceInfo? Space, string OwnerId, DateTime Created)
+{
+    public int CompareTo(string key, string id)
+    {
+        var byKey = string.CompareOrdinal(Key, key);
+        return byKey != 0 ? byKey : string.CompareOrdinal(Id, id);
+    }
+
+    public ConnectionGet View(HttpRequest request) => DataFiles.Get(TenantId, Space, OwnerId, Created, request);
+}

@@ -1,0 +1,86 @@
+using Connectory.Data;
+using Connectory.Errors;
+using Connectory.Platform.Auth;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.DataConnections;
+
+/// <summary>What a {qID} (or, with type=connectionname, a name) resolves to for the caller.</summary>
+internal sealed record ResolvedConnection(DataConnection? Stored, ConnectionAccess Access, SpaceInfo? DataFilesSpace, bool IsDataFiles, string? DataFilesOwner)
+{
+    public IReadOnlyList<string> Privileges => IsDataFiles ? ["read"] : Access.Privileges(Stored!);
+}
+
+internal static class ConnectionLookup
+{
+    /// <summary>
+    /// Finds a connection the caller can see: 400 for a malformed id or type, 404 when there is none or the caller
+    /// cannot see it (other tenants' and other users' personal connections included).
+    /// </summary>
+    public static async Task<(ResolvedConnection? Found, ApiError? Error)> ResolveAsync(
+        ConnectoryDb db, Caller caller, string qID, string? type, string? spaceId, bool tracked, CancellationToken ct)
+    {
+        if (type is not (null or "" or "connectionname"))
+        {
+            return (null, ApiError.InvalidParameter("type", "must be 'connectionname' when given"));
+        }
+        var query = tracked ? db.DataConnections : db.DataConnections.AsNoTracking();
+        DataConnection? stored;
+        if (type == "connectionname")
+        {
+            var scope = string.IsNullOrEmpty(spaceId) ? DataConnection.PersonalScope(caller.UserId) : spaceId;
+            if (DataFiles.IsReservedName(qID))
+            {
+                return await DataFilesInScopeAsync(db, caller, spaceId, ct);
+            }
+            var fold = ConnectionFields.Fold(qID);
+            stored = await query.FirstOrDefaultAsync(c => c.Scope == scope && c.NameFold == fold, ct);
+        }
+        else
+        {
+            if (ConnectionFields.CheckUuid(qID, "qID", out var id) is { } invalid)
+            {
+                return (null, ApiError.InvalidParameter("qID", "is not a valid UUID"));
+            }
+            stored = await query.FirstOrDefaultAsync(c => c.Id == id, ct);
+            if (stored is null)
+            {
+                return await DataFilesByIdAsync(db, caller, id!, ct);
+            }
+        }
+        if (stored is null)
+        {
+            return (null, ApiError.NotFound($"Data connection '{qID}'"));
+        }
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, stored.SpaceId, ct);
+        return access.CanSee(stored)
+            ? (new ResolvedConnection(stored, access, null, false, null), null)
+            : (null, ApiError.NotFound($"Data connection '{qID}'"));
+    }
+
+    static async Task<(ResolvedConnection?, ApiError?)> DataFilesInScopeAsync(ConnectoryDb db, Caller caller, string? spaceId, CancellationToken ct)
+    {
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, string.IsNullOrEmpty(spaceId) ? null : spaceId, ct);
+        if (string.IsNullOrEmpty(spaceId))
+        {
+            return (new ResolvedConnection(null, access, null, true, caller.UserId), null);
+        }
+        return access.VisibleSpaces.FirstOrDefault() is { } space
+            ? (new ResolvedConnection(null, access, space, true, null), null)
+            : (null, ApiError.NotFound($"Data connection '{DataFiles.Name}' in space '{spaceId}'"));
+    }
+
+    /// <summary>DataFiles ids are derived; an unknown id is matched against the caller's personal space and visible spaces.</summary>
+    static async Task<(ResolvedConnection?, ApiError?)> DataFilesByIdAsync(ConnectoryDb db, Caller caller, string id, CancellationToken ct)
+    {
+        if (DataFiles.Id(caller.TenantId, DataConnection.PersonalScope(caller.UserId)) == id)
+        {
+            return (new ResolvedConnection(null, await ConnectionAccess.ForSpaceAsync(db, caller, null, ct), null, true, caller.UserId), null);
+        }
+        var access = await ConnectionAccess.LoadAsync(db, caller, ct);
+        var space = access.VisibleSpaces.FirstOrDefault(s => DataFiles.Id(caller.TenantId, s.Id) == id);
+        return space is null
+            ? (null, ApiError.NotFound($"Data connection '{id}'"))
+            : (new ResolvedConnection(null, access, space, true, null), null);
+    }
+}

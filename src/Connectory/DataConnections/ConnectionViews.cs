@@ -1,0 +1,25 @@
+using System.Text.Json;
+using Connectory.Data;
+using Connectory.Platform.Paging;
+
+namespace Connectory.DataConnections;
+
+internal static class ConnectionViews
+{
+    public static IReadOnlyList<string> TagList(this DataConnection c) => JsonSerializer.Deserialize<List<string>>(c.Tags) ?? [];
+
+    public static string ToTags(IEnumerable<string> tags) => JsonSerializer.Serialize(tags);
+
+    public static ConnectionGet ToGet(this DataConnection c, IReadOnlyList<string> privileges, HttpRequest request, string? credentialId, bool includeQri) => new(
+        c.Id, c.Name, c.ConnectStatement, c.Type, c.LogOn, c.Id, c.Architecture, c.SeparateCredentials, privileges,
+        c.TenantId, c.OwnerId, c.SpaceId ?? "", c.DatasourceId, c.TagList(), c.CreatedAt.ToRfc3339(), c.UpdatedAt.ToRfc3339(),
+        new ConnectionLinks(Urls.To(request, $"/api/v1/data-connections/{c.Id}")),
+        qCredentialsID: credentialId,
+        qri: includeQri ? c.Qri : null);
+
+    public static ConnectionCreateResponse ToCreateResponse(this DataConnection c, IReadOnlyList<string> privileges, HttpRequest request, string? credentialId, string? credentialName) => new(
+        c.Id, c.Name, c.ConnectStatement, c.Type, c.LogOn.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, c.Architecture,
+        c.SeparateCredentials, privileges, c.OwnerId, c.SpaceId ?? "", c.CreatedAt.ToRfc3339(), c.UpdatedAt.ToRfc3339(),
+        credentialId, credentialName, credentialId is null ? null : "cred:" + credentialId,
+        new ConnectionLinks(Urls.To(request, $"/api/v1/data-connections/{c.Id}")));
+}

@@ -1,0 +1,321 @@
+using Connectory.Data;
+using Connectory.DataCredentials;
+using Connectory.Errors;
+using Connectory.Platform.Access;
+using Connectory.Platform.Auth;
+using Connectory.Secrets;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.DataConnections;
+
+/// <summary>Create, replace and patch: every check happens before the one SaveChanges, so a request applies whole or not at all.</summary>
+internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credentials, SecretProtector protector, TenantKeys tenantKeys, TimeProvider time)
+{
+    public const string SecretField = "qConnectionSecret";
+
+    public async Task<(ConnectionCreateResponse? Created, ApiError? Error)> CreateAsync(ConnectionCreate body, Caller caller, HttpRequest request, CancellationToken ct)
+    {
+        if (body.connectionProperties is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        {
+            return (null, ApiError.BadRequest("Creating a connection from connectionProperties (DcaasConnectionCreate) needs a data-sources catalog, which this service does not provide yet; send qConnectStatement and qType instead."));
+        }
+        var idError = ConnectionFields.CheckUuid(body.qID, "qID", out var id);
+        var engineIdError = ConnectionFields.CheckUuid(body.qEngineObjectID, "qEngineObjectID", out var engineId);
+        var logOnError = ConnectionFields.ParseLogOn(body.qLogOn, out var logOn);
+        var architectureError = ConnectionFields.ParseArchitecture(body.qArchitecture, out var architecture);
+        var error = ConnectionFields.CheckName(body.qName)
+            ?? ConnectionFields.CheckStatement(body.qConnectStatement)
+            ?? (string.IsNullOrWhiteSpace(body.qType) ? ApiError.MissingField("qType") : null)
+            ?? (body.datasourceID is null ? ApiError.MissingField("datasourceID") : null)
+            ?? idError ?? engineIdError ?? logOnError ?? architectureError
+            ?? ConnectionFields.CheckTags(body.tags);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+        if (id is not null && engineId is not null && id != engineId)
+        {
+            return (null, ApiError.InvalidField("qEngineObjectID", "must equal qID"));
+        }
+        id ??= engineId ?? Guid.NewGuid().ToString();
+        var hasInlineCredentials = body.qUsername is not null || body.qPassword is not null;
+        var linksCredential = !string.IsNullOrEmpty(body.qCredentialsID) || (!hasInlineCredentials && !string.IsNullOrEmpty(body.qCredentialsName));
+        if (hasInlineCredentials && !string.IsNullOrEmpty(body.qCredentialsID))
+        {
+            return (null, ApiError.BadRequest("Give either qUsername/qPassword or qCredentialsID, not both."));
+        }
+        if (body.qSeparateCredentials == true && linksCredential)
+        {
+            return (null, ApiError.BadRequest("A connection with qSeparateCredentials takes each user's own credential (qUsername/qPassword or the data-credentials API), not a linked one."));
+        }
+
+        var (spaceId, spaceType, spaceError) = await TargetSpaceAsync(caller, body.space, ct);
+        if (spaceError is not null)
+        {
+            return (null, spaceError);
+        }
+        // Ids are global keys; the check spans tenants because the insert would collide anyway.
+        if (await db.DataConnections.IgnoreQueryFilters().AnyAsync(c => c.Id == id, ct))
+        {
+            return (null, ApiError.Conflict($"A data connection with qID '{id}' already exists."));
+        }
+
+        var now = time.UtcNow();
+        var connection = new DataConnection
+        {
+            Id = id,
+            TenantId = caller.TenantId,
+            SpaceId = spaceId,
+            SpaceType = spaceType,
+            OwnerId = caller.UserId,
+            Scope = spaceId ?? DataConnection.PersonalScope(caller.UserId),
+            Name = body.qName!.Trim(),
+            NameFold = ConnectionFields.Fold(body.qName),
+            NameSortKey = ConnectionFields.SortKey(body.qName),
+            Type = body.qType!.Trim(),
+            DatasourceId = body.datasourceID!.Trim(),
+            ConnectStatement = body.qConnectStatement!,
+            LogOn = logOn,
+            Architecture = architecture,
+            SeparateCredentials = body.qSeparateCredentials == true,
+            Tags = ConnectionViews.ToTags(body.tags ?? []),
+            AppOwner = string.IsNullOrEmpty(body.owner) ? null : body.owner,
+            Qri = "",
+            CreatedBy = caller.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        connection.Qri = await QriAsync(connection, ct);
+        SetSecret(connection, body.qConnectionSecret);
+
+        DataCredential? credential = null;
+        if (linksCredential)
+        {
+            credential = await credentials.FindOwnAsync(caller.UserId, body.qCredentialsID ?? body.qCredentialsName!, string.IsNullOrEmpty(body.qCredentialsID), ct);
+            if (credential is null)
+            {
+                return (null, ApiError.NotFound($"Credential '{body.qCredentialsID ?? body.qCredentialsName}'"));
+            }
+            connection.CredentialId = credential.Id;
+        }
+        else if (hasInlineCredentials)
+        {
+            credential = credentials.New(connection, caller.UserId, body.qUsername ?? "", body.qPassword, connection.SeparateCredentials, body.qCredentialsName);
+            connection.CredentialId = connection.SeparateCredentials ? null : credential.Id;
+        }
+        db.DataConnections.Add(connection);
+        if (await SaveAsync(connection.Name, ct) is { } conflict)
+        {
+            return (null, conflict);
+        }
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, spaceId, ct);
+        return (connection.ToCreateResponse(access.Privileges(connection), request, credential?.Id, credential?.Name), null);
+    }
+
+    /// <summary>PUT: the body replaces the connection's fields; qConnectionSecret present replaces, "" clears, absent keeps.</summary>
+    public async Task<ApiError?> ReplaceAsync(ResolvedConnection resolved, ConnectionUpdate body, Caller caller, CancellationToken ct)
+    {
+        var connection = resolved.Stored!;
+        var logOnError = ConnectionFields.ParseLogOn(body.qLogOn, out var logOn);
+        var architectureError = ConnectionFields.ParseArchitecture(body.qArchitecture, out var architecture);
+        var error = ConnectionFields.CheckName(body.qName)
+            ?? ConnectionFields.CheckStatement(body.qConnectStatement)
+            ?? (string.IsNullOrWhiteSpace(body.qType) ? ApiError.MissingField("qType") : null)
+            ?? (string.IsNullOrEmpty(body.qID) ? ApiError.MissingField("qID") : null)
+            ?? (string.IsNullOrEmpty(body.qEngineObjectID) ? ApiError.MissingField("qEngineObjectID") : null)
+            ?? logOnError ?? architectureError
+            ?? ConnectionFields.CheckTags(body.tags);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!string.Equals(body.qID, connection.Id, StringComparison.OrdinalIgnoreCase) || !string.Equals(body.qEngineObjectID, connection.Id, StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiError.InvalidField("qID", "and qEngineObjectID must equal the connection's id in the path");
+        }
+        if (!string.IsNullOrEmpty(body.space) && body.space != connection.SpaceId)
+        {
+            if (!resolved.Privileges.Contains("update"))
+            {
+                return ApiError.Forbidden("The caller may not change this connection.");
+            }
+            var (spaceId, spaceType, spaceError) = await TargetSpaceAsync(caller, body.space, ct);
+            if (spaceError is not null)
+            {
+                return spaceError;
+            }
+            connection.SpaceId = spaceId;
+            connection.SpaceType = spaceType;
+            connection.Scope = spaceId ?? DataConnection.PersonalScope(connection.OwnerId);
+        }
+        var change = new ConnectionChange
+        {
+            Name = body.qName,
+            Statement = body.qConnectStatement,
+            Type = body.qType,
+            DatasourceId = body.datasourceID,
+            LogOn = logOn,
+            Architecture = architecture,
+            Tags = body.tags,
+            SeparateCredentials = body.qSeparateCredentials,
+            Username = body.qUsername,
+            Password = body.qPassword,
+            PasswordGiven = body.qPassword is not null,
+            Secret = body.qConnectionSecret,
+            SecretGiven = body.qConnectionSecret is not null,
+            CredentialRef = body.qCredentialsID ?? body.qCredentialsName,
+            CredentialRefByName = string.IsNullOrEmpty(body.qCredentialsID),
+        };
+        return await ApplyAsync(connection, change, caller, ct);
+    }
+
+    /// <summary>Applies a validated change to a tracked connection and saves it, or returns why not (nothing saved).</summary>
+    public async Task<ApiError?> ApplyAsync(DataConnection connection, ConnectionChange change, Caller caller, CancellationToken ct)
+    {
+        var oldTarget = ConnectStatement.Parse(connection.ConnectStatement).Target;
+        if (change.Name is not null)
+        {
+            connection.Name = change.Name.Trim();
+            connection.NameFold = ConnectionFields.Fold(change.Name);
+            connection.NameSortKey = ConnectionFields.SortKey(change.Name);
+        }
+        connection.ConnectStatement = change.Statement ?? connection.ConnectStatement;
+        connection.Type = change.Type?.Trim() ?? connection.Type;
+        connection.DatasourceId = change.DatasourceId?.Trim() ?? connection.DatasourceId;
+        connection.LogOn = change.LogOn ?? connection.LogOn;
+        connection.Architecture = change.Architecture ?? connection.Architecture;
+        connection.Tags = change.Tags is null ? connection.Tags : ConnectionViews.ToTags(change.Tags);
+        connection.SeparateCredentials = change.SeparateCredentials ?? connection.SeparateCredentials;
+
+        var targetChanged = ConnectStatement.Parse(connection.ConnectStatement).Target != oldTarget;
+        if (targetChanged)
+        {
+            // Stored credentials must not follow a connection to a new host unless the caller supplies them anew.
+            var holdsSharedSecrets = connection.CredentialId is not null || connection.ConnectionSecret is not null;
+            if (holdsSharedSecrets && !change.PasswordGiven && !change.SecretGiven)
+            {
+                return ApiError.BadRequest("Changing the connection's target (its host, server, URL or path) requires supplying its credentials (qPassword or qConnectionSecret) in the same request.");
+            }
+            var separated = await db.DataCredentials.Where(c => c.ConnectionId == connection.Id && c.Separated).ToListAsync(ct);
+            separated.ForEach(c => c.ConnectionId = null);
+        }
+        if (change.SecretGiven)
+        {
+            SetSecret(connection, change.Secret);
+        }
+        if (change.CredentialRef is { Length: > 0 } && !change.PasswordGiven && change.Username is null)
+        {
+            var linked = await credentials.FindOwnAsync(caller.UserId, change.CredentialRef, change.CredentialRefByName, ct);
+            if (linked is null)
+            {
+                return ApiError.NotFound($"Credential '{change.CredentialRef}'");
+            }
+            connection.CredentialId = connection.SeparateCredentials ? null : linked.Id;
+        }
+        if (change.PasswordGiven || change.Username is not null)
+        {
+            await SetCredentialsAsync(connection, caller, change.Username, change.Password, change.PasswordGiven, ct);
+        }
+        connection.Qri = await QriAsync(connection, ct);
+        connection.UpdatedAt = time.UtcNow();
+        return await SaveAsync(connection.Name, ct);
+    }
+
+    async Task SetCredentialsAsync(DataConnection connection, Caller caller, string? username, string? password, bool passwordGiven, CancellationToken ct)
+    {
+        DataCredential? credential;
+        if (connection.SeparateCredentials)
+        {
+            credential = await credentials.SeparatedForAsync(connection.Id, caller.UserId, ct, tracked: true);
+        }
+        else
+        {
+            credential = connection.CredentialId is null ? null : await db.DataCredentials.FirstOrDefaultAsync(c => c.Id == connection.CredentialId, ct);
+            // A linked credential belongs to its owner's other uses too: new values make a new embedded one.
+            if (credential is not null && (credential.ConnectionId != connection.Id || credential.Separated))
+            {
+                credential = null;
+            }
+        }
+        if (credential is null)
+        {
+            credential = credentials.New(connection, connection.SeparateCredentials ? caller.UserId : connection.OwnerId, username ?? "", password, connection.SeparateCredentials);
+        }
+        else
+        {
+            credential.Username = username ?? credential.Username;
+            if (passwordGiven)
+            {
+                credentials.SetPassword(credential, password);
+            }
+            credential.UpdatedAt = time.UtcNow();
+        }
+        if (!connection.SeparateCredentials)
+        {
+            connection.CredentialId = credential.Id;
+        }
+    }
+
+    void SetSecret(DataConnection connection, string? secret) =>
+        connection.ConnectionSecret = string.IsNullOrEmpty(secret) ? null : protector.Protect(secret, new SecretContext(connection.TenantId, connection.Id, SecretField));
+
+    public string? SecretOf(DataConnection connection) =>
+        connection.ConnectionSecret is null
+            ? null
+            : protector.TryUnprotect(connection.ConnectionSecret, new SecretContext(connection.TenantId, connection.Id, SecretField))
+              ?? throw new SecretDecryptionException(connection.Id);
+
+    public async Task<string> QriAsync(DataConnection connection, CancellationToken ct) =>
+        Qri.For(await tenantKeys.QriKeyAsync(connection.TenantId, ct), connection.DatasourceId, connection.Type, ConnectStatement.Parse(connection.ConnectStatement));
+
+    /// <summary>The space a new or moved connection goes to: 404 when the caller cannot see it, 403 when they may not create there.</summary>
+    public async Task<(string? SpaceId, string SpaceType, ApiError? Error)> TargetSpaceAsync(Caller caller, string? spaceId, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(spaceId))
+        {
+            return (null, "personal", null);
+        }
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, spaceId, ct);
+        if (access.Space(spaceId) is not { } space || !AccessRules.CanSeeSpace(caller, access.StandingIn(spaceId, space.Type, "")))
+        {
+            return (null, "", ApiError.NotFound($"Space '{spaceId}'"));
+        }
+        return access.RightsIn(spaceId, space.Type, "").Create
+            ? (space.Id, space.Type, null)
+            : (null, "", ApiError.Forbidden($"The caller may not create data connections in space '{spaceId}'."));
+    }
+
+    /// <summary>Saves; a lost race on a unique index (name in scope, or id) is a 409.</summary>
+    public async Task<ApiError?> SaveAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return ApiError.Conflict($"A data connection named '{name}' already exists in this space.");
+        }
+    }
+}
+
+/// <summary>What a PUT or PATCH changes; null members stay as they are.</summary>
+internal sealed class ConnectionChange
+{
+    public string? Name { get; set; }
+    public string? Statement { get; set; }
+    public string? Type { get; set; }
+    public string? DatasourceId { get; set; }
+    public int? LogOn { get; set; }
+    public int? Architecture { get; set; }
+    public IReadOnlyList<string>? Tags { get; set; }
+    public bool? SeparateCredentials { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public bool PasswordGiven { get; set; }
+    public string? Secret { get; set; }
+    public bool SecretGiven { get; set; }
+    public string? CredentialRef { get; set; }
+    public bool CredentialRefByName { get; set; }
+}

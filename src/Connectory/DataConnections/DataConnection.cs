@@ -1,0 +1,40 @@
+namespace Connectory.DataConnections;
+
+/// <summary>A stored data connection. Reserved DataFiles connections are not stored: see <see cref="DataFiles"/>.</summary>
+internal sealed class DataConnection
+{
+    public required string Id { get; init; }
+    public required string TenantId { get; init; }
+    /// <summary>Null for the owner's personal space.</summary>
+    public string? SpaceId { get; set; }
+    /// <summary>personal, shared, managed or data: a space's type never changes, so it is kept here for filtering.</summary>
+    public required string SpaceType { get; set; }
+    public required string OwnerId { get; set; }
+    /// <summary>The naming scope: the space id, or "~" + owner id for a personal space. Names are unique per scope.</summary>
+    public required string Scope { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Name lower-cased with full Unicode folding: the unique key and the case-insensitive filter column.</summary>
+    public required string NameFold { get; set; }
+    /// <summary>ICU (root collation) sort key of the name, ignoring case, as hex: ordinal order equals collation order.</summary>
+    public required string NameSortKey { get; set; }
+    public required string Type { get; set; }
+    public string DatasourceId { get; set; } = "";
+    public required string ConnectStatement { get; set; }
+    public int LogOn { get; set; }
+    public int Architecture { get; set; }
+    public bool SeparateCredentials { get; set; }
+    /// <summary>The shared credential (embedded or linked); null when separated or credential-less.</summary>
+    public string? CredentialId { get; set; }
+    /// <summary>Encrypted connection-level secret (see Secrets); never returned in lists.</summary>
+    public string? ConnectionSecret { get; set; }
+    /// <summary>Tags as a JSON array.</summary>
+    public string Tags { get; set; } = "[]";
+    /// <summary>The app id in the spec's <c>owner</c> field.</summary>
+    public string? AppOwner { get; set; }
+    public required string Qri { get; set; }
+    public required string CreatedBy { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; set; }
+
+    public static string PersonalScope(string ownerId) => "~" + ownerId;
+}

@@ -1,0 +1,212 @@
+using Connectory.Data;
+using Connectory.DataCredentials;
+using Connectory.Errors;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Spaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.DataConnections;
+
+/// <summary>Contract: shared/spec/data-connections.openapi.json — paths, parameters, statuses and bodies follow it.</summary>
+internal static class DataConnectionsEndpoints
+{
+    public static IServiceCollection AddDataConnections(this IServiceCollection services)
+    {
+        services.AddScoped<TenantKeys>();
+        services.AddScoped<CredentialStore>();
+        services.AddScoped<ConnectionWrites>();
+        services.AddScoped<ConnectionActions>();
+        services.AddScoped<ConnectionListing>();
+        services.AddScoped<ISpaceDeletionGuard, SpacesKeepTheirConnections>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapDataConnections(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapPost("/", Create);
+        group.MapPost("/actions/delete", BulkDelete);
+        group.MapPost("/actions/update", BulkUpdate);
+        group.MapPost("/actions/duplicate", Duplicate);
+        group.MapGet("/{qID}", Get);
+        group.MapPatch("/{qID}", Patch);
+        group.MapPut("/{qID}", Put);
+        group.MapDelete("/{qID}", Delete);
+        return group;
+    }
+
+    static Task<IResult> List(
+        Caller caller, ConnectionListing listing, HttpRequest request,
+        string? dataName, bool? extended, string? spaceId, bool? personal, string? owner, bool? ownedByMe, int? limit, string? sort, string? page,
+        bool? noDatafiles, string? userId, bool? caseinsensitive, string? locale, bool? includeQris, string? filter, bool? includeDisabled,
+        CancellationToken ct) =>
+        listing.ListAsync(
+            new ListParameters(dataName, extended, spaceId, personal, owner, ownedByMe, limit, sort, page, noDatafiles, userId, caseinsensitive, locale, includeQris, filter, includeDisabled),
+            caller, request, ct);
+
+    static async Task<Results<Created<ConnectionCreateResponse>, ApiError>> Create(ConnectionCreate body, Caller caller, ConnectionWrites writes, HttpRequest request, CancellationToken ct)
+    {
+        var (created, error) = await writes.CreateAsync(body, caller, request, ct);
+        return created is null ? error! : TypedResults.Created(created.links.self.Href, created);
+    }
+
+    static async Task<Results<Ok<ConnectionGet>, ApiError>> Get(
+        string qID, Caller caller, ConnectoryDb db, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
+        string? type, string? spaceId, string? credentialId, bool? byCredentialName, bool? parseConnection, bool? noCache, bool? extended,
+        CancellationToken ct)
+    {
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, spaceId, tracked: false, ct);
+        if (found is null)
+        {
+            return error!;
+        }
+        if (found.IsDataFiles)
+        {
+            var created = found.DataFilesSpace?.CreatedAt
+                ?? await db.Users.AsNoTracking().Where(u => u.Id == found.DataFilesOwner).Select(u => u.CreatedAt).FirstOrDefaultAsync(ct);
+            return TypedResults.Ok(DataFiles.Get(caller.TenantId, found.DataFilesSpace, found.DataFilesOwner ?? "", created, request));
+        }
+        var connection = found.Stored!;
+        var privileges = found.Privileges;
+        string? credential;
+        if (!string.IsNullOrEmpty(credentialId))
+        {
+            var chosen = await credentials.FindOwnAsync(caller.UserId, credentialId, byCredentialName == true, ct);
+            if (chosen is null)
+            {
+                return ApiError.NotFound($"Credential '{credentialId}'");
+            }
+            credential = chosen.Id;
+        }
+        else
+        {
+            credential = connection.SeparateCredentials
+                ? (await credentials.SeparatedForAsync(connection.Id, caller.UserId, ct))?.Id
+                : connection.CredentialId;
+        }
+        var view = connection.ToGet(privileges, request, credential, includeQri: true) with
+        {
+            // The connection secret leaves the service only here, and only to those who may change the connection.
+            qConnectionSecret = privileges.Contains("update") ? writes.SecretOf(connection) : null,
+            connectionProperties = parseConnection == true ? ConnectionProperties.From(ConnectStatement.Parse(connection.ConnectStatement)) : null,
+        };
+        return TypedResults.Ok(view);
+    }
+
+    static async Task<Results<NoContent, ApiError>> Patch(
+        string qID, List<PatchOperation?> operations, Caller caller, ConnectoryDb db, ConnectionWrites writes,
+        string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, CancellationToken ct)
+    {
+        if (!string.IsNullOrEmpty(authCode))
+        {
+            return ApiError.BadRequest("qlik-auth-code applies to OAuth data sources, and this connection's data source does not use OAuth.");
+        }
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, null, tracked: true, ct);
+        if (Refuse(found, error) is { } refused)
+        {
+            return refused;
+        }
+        var connection = found!.Stored!;
+        if (ConnectionPatch.TryParse(operations, connection.TagList(), out var change) is { } invalid)
+        {
+            return invalid;
+        }
+        return await writes.ApplyAsync(connection, change, caller, ct) is { } failed ? failed : TypedResults.NoContent();
+    }
+
+    static async Task<Results<NoContent, ApiError>> Put(
+        string qID, ConnectionUpdate body, Caller caller, ConnectoryDb db, ConnectionWrites writes, string? type, string? spaceId, CancellationToken ct)
+    {
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, spaceId, tracked: true, ct);
+        if (Refuse(found, error) is { } refused)
+        {
+            return refused;
+        }
+        return await writes.ReplaceAsync(found!, body, caller, ct) is { } failed ? failed : TypedResults.NoContent();
+    }
+
+    static async Task<Results<NoContent, ApiError>> Delete(
+        string qID, Caller caller, ConnectoryDb db, ConnectionActions actions, string? type, string? spaceId, CancellationToken ct)
+    {
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, spaceId, tracked: true, ct);
+        if (Refuse(found, error, "delete") is { } refused)
+        {
+            return refused;
+        }
+        await actions.DeleteAsync(found!.Stored!, ct);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Results<JsonHttpResult<BulkResponse>, ApiError>> BulkDelete(ActionDeleteRequest body, Caller caller, ConnectionActions actions, CancellationToken ct)
+    {
+        if (CheckBulk(caller, body.connections) is { } invalid)
+        {
+            return invalid;
+        }
+        return TypedResults.Json(await actions.BulkDeleteAsync(body.connections!, caller, ct), ErrorJson.Options, statusCode: StatusCodes.Status207MultiStatus);
+    }
+
+    static async Task<Results<JsonHttpResult<BulkResponse>, ApiError>> BulkUpdate(ActionUpdateRequest body, Caller caller, ConnectionActions actions, CancellationToken ct)
+    {
+        if (CheckBulk(caller, body.connections) is { } invalid)
+        {
+            return invalid;
+        }
+        return TypedResults.Json(await actions.BulkUpdateAsync(body.connections!, caller, ct), ErrorJson.Options, statusCode: StatusCodes.Status207MultiStatus);
+    }
+
+    static async Task<Results<Created<ConnectionCreateResponse>, ApiError>> Duplicate(
+        ActionDuplicateRequest body, Caller caller, ConnectoryDb db, ConnectionActions actions, HttpRequest request, CancellationToken ct)
+    {
+        var (copy, credentialId, credentialName, error) = await actions.DuplicateAsync(body, caller, ct);
+        if (copy is null)
+        {
+            return error!;
+        }
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, copy.SpaceId, ct);
+        var response = copy.ToCreateResponse(access.Privileges(copy), request, credentialId, credentialName);
+        return TypedResults.Created(response.links.self.Href, response);
+    }
+
+    static ApiError? CheckBulk(Caller caller, List<BulkItem>? items)
+    {
+        if (!caller.IsAnyAdmin)
+        {
+            return ApiError.Forbidden("Bulk actions need an admin role (TenantAdmin, AnalyticsAdmin or DataAdmin).");
+        }
+        if (items is null || items.Count == 0)
+        {
+            return ApiError.MissingField("connections");
+        }
+        return items.Count > ConnectionActions.MaxBulkItems
+            ? ApiError.InvalidField("connections", $"may hold at most {ConnectionActions.MaxBulkItems} items, not {items.Count}")
+            : null;
+    }
+
+    /// <summary>404 when unseen (already in <paramref name="error"/>), 400 for DataFiles, 403 without the privilege.</summary>
+    static ApiError? Refuse(ResolvedConnection? found, ApiError? error, string privilege = "update")
+    {
+        if (found is null)
+        {
+            return error;
+        }
+        if (found.IsDataFiles)
+        {
+            return ApiError.BadRequest($"'{DataFiles.Name}' connections are reserved and cannot be changed or deleted.");
+        }
+        return found.Privileges.Contains(privilege) ? null : ApiError.Forbidden($"The caller may not {privilege} this connection.");
+    }
+}
+
+/// <summary>A space that still holds data connections cannot be deleted (412), so no connection is left without a space.</summary>
+internal sealed class SpacesKeepTheirConnections : ISpaceDeletionGuard
+{
+    public async Task<string?> BlockingReasonAsync(ConnectoryDb db, string spaceId, CancellationToken ct)
+    {
+        var count = await db.DataConnections.CountAsync(c => c.SpaceId == spaceId, ct);
+        return count == 0 ? null : $"The space still holds {count} data connection(s); move or delete them first.";
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Connectory.Platform.Paging;
+
+namespace Connectory.DataConnections;
+
+/// <summary>A validated listing: the filtered query, its sort and the page position, and how to render a row.</summary>
+internal sealed class ListPlan(
+    IQueryable<DataConnection> query, string sortField, bool descending, bool caseInsensitive, string sortSignature, ListCursor? cursor,
+    ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles)
+{
+    public IQueryable<DataConnection> Query { get; } = query;
+    public string SortSignature { get; } = sortSignature;
+    public ListCursor? Cursor { get; } = cursor;
+    public string DataName { get; } = dataName;
+    public List<DataFilesEntry> DataFiles { get; } = dataFiles;
+
+    bool IsTime => sortField is "created" or "updated";
+
+    public static bool KeyParses(string sortName, string key) =>
+        sortName is not ("created" or "updated") || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+
+    public string KeyOf(DataConnection c) => sortField switch
+    {
+        "created" => c.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+        "updated" => c.UpdatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+        _ => TextKey(c),
+    };
+
+    string TextKey(DataConnection c) => sortField switch
+    {
+        "qName" => caseInsensitive ? c.NameSortKey : c.Name,
+        "qType" => caseInsensitive ? c.Type.ToLowerInvariant() : c.Type,
+        "datasourceID" => caseInsensitive ? c.DatasourceId.ToLowerInvariant() : c.DatasourceId,
+        _ => c.Id,
+    };
+
+    Expression<Func<DataConnection, string>> TextKeyExpression => sortField switch
+    {
+        "qName" => caseInsensitive ? c => c.NameSortKey : c => c.Name,
+        "qType" => caseInsensitive ? c => c.Type.ToLower() : c => c.Type,
+        "datasourceID" => caseInsensitive ? c => c.DatasourceId.ToLower() : c => c.DatasourceId,
+        _ => c => c.Id,
+    };
+
+    Expression<Func<DataConnection, DateTime>> TimeKeyExpression => sortField == "created" ? c => c.CreatedAt : c => c.UpdatedAt;
+
+    public IQueryable<DataConnection> Sorted(IQueryable<DataConnection> rows) => Order(rows, !descending);
+
+    public IQueryable<DataConnection> SortedBackward(IQueryable<DataConnection> rows) => Order(rows, descending);
+
+    IQueryable<DataConnection> Order(IQueryable<DataConnection> rows, bool ascending)
+    {
+        if (IsTime)
+        {
+            return ascending ? rows.OrderBy(TimeKeyExpression).ThenBy(c => c.Id) : rows.OrderByDescending(TimeKeyExpression).ThenByDescending(c => c.Id);
+        }
+        return ascending ? rows.OrderBy(TextKeyExpression).ThenBy(c => c.Id) : rows.OrderByDescending(TextKeyExpression).ThenByDescending(c => c.Id);
+    }
+
+    /// <summary>Rows past the cursor in the reading direction (a keyset condition the database evaluates with its index).</summary>
+    public IQueryable<DataConnection> After(IQueryable<DataConnection> rows, ListCursor? at, bool backward)
+    {
+        if (at is null || at.Phase != ListCursor.Regular)
+        {
+            return rows;
+        }
+        var ascending = descending == backward;
+        return IsTime
+            ? rows.Where(Keyset.After(TimeKeyExpression, c => c.Id, new DateTime(long.Parse(at.Key, CultureInfo.InvariantCulture), DateTimeKind.Utc), at.Id, ascending))
+            : rows.Where(Keyset.After(TextKeyExpression, c => c.Id, at.Key, at.Id, ascending));
+    }
+
+    public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
+        c.ToGet(access.Privileges(c), request, c.SeparateCredentials ? separatedCredentials.GetValueOrDefault(c.Id) : c.CredentialId, includeQris);
+}
