@@ -127,8 +127,8 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing && postgresDatabase is not null)
         {
+            // Not dropped here: a restarted app may open the same database next. TestDatabase drops it at exit.
             NpgsqlConnection.ClearAllPools();
-            TestDatabase.DropPostgresDatabase(postgresDatabase);
         }
     }
 }

@@ -14,14 +14,35 @@ static class TestDatabase
     public static string PostgresConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ToString();
 
+    static readonly System.Collections.Concurrent.ConcurrentBag<string> Created = [];
+
+    static TestDatabase() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DropAll();
+
     public static string CreatePostgresDatabase()
     {
         var name = "connectory_" + Guid.NewGuid().ToString("N")[..16];
+        Created.Add(name);
         using var connection = new NpgsqlConnection(ServerConnectionString);
         connection.Open();
         using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
         command.ExecuteNonQuery();
         return name;
+    }
+
+    static void DropAll()
+    {
+        NpgsqlConnection.ClearAllPools();
+        foreach (var name in Created)
+        {
+            try
+            {
+                DropPostgresDatabase(name);
+            }
+            catch (NpgsqlException)
+            {
+                // The throwaway cluster goes away with the test run anyway.
+            }
+        }
     }
 
     public static void DropPostgresDatabase(string name)
