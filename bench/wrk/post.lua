@@ -1,0 +1,2 @@
+-- POST with no body: wrk -s post.lua URL
+wrk.method = "POST"
