@@ -115,35 +115,40 @@ internal sealed class Baselines(IOptions<DatabaseOptions> options, IConfiguratio
         command.Parameters.Add(parameter);
     }
 
+    static void WriteRow(Utf8JsonWriter json, DbDataReader reader)
+    {
+        json.WriteStartObject();
+        json.WriteString("qID", reader.GetString(0));
+        json.WriteString("qName", reader.GetString(1));
+        json.WriteString("qType", reader.GetString(2));
+        json.WriteString("datasourceID", reader.GetString(3));
+        json.WriteString("qConnectStatement", reader.GetString(4));
+        json.WriteString("space", reader.IsDBNull(5) ? "" : reader.GetString(5));
+        json.WriteString("user", reader.GetString(6));
+        json.WriteString("qri", reader.GetString(7));
+        json.WritePropertyName("tags");
+        json.WriteRawValue(reader.GetString(8));
+        json.WriteString("created", reader.GetDateTime(9).ToRfc3339());
+        json.WriteString("updated", reader.GetDateTime(10).ToRfc3339());
+        json.WriteEndObject();
+    }
+
     static async Task WriteRowsAsync(HttpContext context, DbDataReader reader, bool single)
     {
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
-        if (!single)
+        if (single)
+        {
+            WriteRow(json, reader);
+        }
+        else
         {
             json.WriteStartObject();
             json.WriteStartArray("data");
-        }
-        do
-        {
-            json.WriteStartObject();
-            json.WriteString("qID", reader.GetString(0));
-            json.WriteString("qName", reader.GetString(1));
-            json.WriteString("qType", reader.GetString(2));
-            json.WriteString("datasourceID", reader.GetString(3));
-            json.WriteString("qConnectStatement", reader.GetString(4));
-            json.WriteString("space", reader.IsDBNull(5) ? "" : reader.GetString(5));
-            json.WriteString("user", reader.GetString(6));
-            json.WriteString("qri", reader.GetString(7));
-            json.WritePropertyName("tags");
-            json.WriteRawValue(reader.GetString(8));
-            json.WriteString("created", reader.GetDateTime(9).ToRfc3339());
-            json.WriteString("updated", reader.GetDateTime(10).ToRfc3339());
-            json.WriteEndObject();
-        }
-        while (!single && await reader.ReadAsync(context.RequestAborted));
-        if (!single)
-        {
+            while (await reader.ReadAsync(context.RequestAborted))
+            {
+                WriteRow(json, reader);
+            }
             json.WriteEndArray();
             json.WriteEndObject();
         }
