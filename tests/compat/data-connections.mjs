@@ -100,6 +100,13 @@ await scenario("data-connections", [
       assert.ok(!("qPassword" in c) && !("qConnectionSecret" in c), "a list row carries a secret");
       assert.equal(c.space, state.spaceId);
     }
+    const query = { spaceId: state.spaceId, sort: "+qName", limit: 2, noDatafiles: true };
+    const first = await spec.call(LIST, dataConnections.getDataConnections(query, opts), 200);
+    const second = await spec.call(LIST, first.next(opts), 200);
+    const third = await spec.call(LIST, second.next(opts), 200);
+    assert.ok(third.prev, "the last page has no prev link");
+    const back = await spec.call(LIST, third.prev(opts), 200);
+    assert.deepEqual(back.data.data.map(c => c.qID), second.data.data.map(c => c.qID));
   }],
 
   ["list sorted descending and filtered by equality", async () => {
