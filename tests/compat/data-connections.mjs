@@ -138,6 +138,26 @@ await scenario("data-connections", [
     assert.equal(byName.data.qID, id);
   }],
 
+  ["create and read variants: a given qID, separate credentials, parsed and extended reads", async () => {
+    const qID = crypto.randomUUID();
+    const given = await create(`${prefix}-given`, { qID, qEngineObjectID: qID, qLogOn: "LOG_ON_CURRENT_USER", qArchitecture: 0 });
+    assert.equal(given.qID, qID);
+    const separate = await create(`${prefix}-separate`, { qUsername: undefined, qPassword: undefined, qSeparateCredentials: true, qLogOn: "1" });
+    assert.equal(separate.qSeparateCredentials, true);
+    for (const query of [{ parseConnection: true }, { extended: true }, { noCache: true }]) {
+      const { data } = await spec.call(GET, dataConnections.getDataConnection(qID, query, opts), 200);
+      assert.equal(data.qID, qID);
+      assert.ok([0, 1].includes(data.qLogOn), `qLogOn ${data.qLogOn}`);
+    }
+    const { data } = await spec.call(LIST, dataConnections.getDataConnections(
+      { spaceId: state.spaceId, extended: true, includeQris: true, caseinsensitive: true, sort: "-created", noDatafiles: true }, opts), 200);
+    assert.ok(data.data.some(c => c.qID === qID));
+    assert.equal(data.meta?.count, data.data.length);
+    for (const id of [qID, separate.qID]) {
+      await spec.call(DELETE, dataConnections.deleteDataConnection(id, {}, opts), 204);
+    }
+  }],
+
   ["patch", async () => {
     const id = state.byName.get(`${prefix}-b`);
     await spec.call(PATCH, dataConnections.patchDataConnection(id, {}, [
@@ -206,6 +226,31 @@ await scenario("data-connections", [
       datasourceID: "postgres", space: state.spaceId,
     }, opts), 409);
     assertErrors(duplicateName.data, 409);
+
+    const badLimit = await spec.call(LIST, dataConnections.getDataConnections({ limit: 0 }, opts), 400);
+    assertErrors(badLimit.data, 400);
+    const badSort = await spec.call(LIST, dataConnections.getDataConnections({ sort: "+nothing" }, opts), 400);
+    assertErrors(badSort.data, 400);
+    const badType = await spec.call(GET, dataConnections.getDataConnection(state.byName.get(`${prefix}-a`), { type: "name" }, opts), 400);
+    assertErrors(badType.data, 400);
+    const putMissing = await spec.call(PUT, dataConnections.updateDataConnection(state.byName.get(`${prefix}-a`), {}, { qName: "only a name" }, opts), 400);
+    assertErrors(putMissing.data, 400);
+    const unknownId = crypto.randomUUID();
+    const putUnknown = await spec.call(PUT, dataConnections.updateDataConnection(unknownId, {}, {
+      qID: unknownId, qEngineObjectID: unknownId, qName: `${prefix}-ghost`, qType: "QvOdbcConnectorPackage.exe",
+      qConnectStatement: statement("db.example.test"),
+    }, opts), 404);
+    assertErrors(putUnknown.data, 404);
+    const patchUnknown = await spec.call(PATCH, dataConnections.patchDataConnection(unknownId, {}, [{ op: "replace", path: "/qName", value: "x" }], opts), 404);
+    assertErrors(patchUnknown.data, 404);
+    const duplicateUnknown = await spec.call(DUPLICATE, dataConnections.duplicateDataAConnection({ id: unknownId }, opts), 404);
+    assertErrors(duplicateUnknown.data, 404);
+    const duplicateTaken = await spec.call(DUPLICATE, dataConnections.duplicateDataAConnection({ id: state.byName.get(`${prefix}-a`), name: `${prefix}-e` }, opts), 409);
+    assertErrors(duplicateTaken.data, 409);
+    const bulkEmpty = await spec.call(BULK_DELETE, dataConnections.deleteDataConnections({ connections: [] }, opts), 400);
+    assertErrors(bulkEmpty.data, 400);
+    const bulkUpdateEmpty = await spec.call(BULK_UPDATE, dataConnections.updateDataConnections({}, opts), 400);
+    assertErrors(bulkUpdateEmpty.data, 400);
 
     // Direct requests for what the client cannot send: malformed JSON, a wrong body type.
     const malformed = await raw("POST", "/api/v1/data-connections", "{not json");
