@@ -1,15 +1,17 @@
 // Qlik's @qlik/api `users`, `api-keys` and `spaces` modules against Connectory; bodies are checked against the
 // module's own types (lib/shapes.mjs), since no API document of these services is published here.
 import assert from "node:assert/strict";
+import { createQlikApi } from "@qlik/api";
 import apiKeys from "@qlik/api/api-keys";
 import spaces from "@qlik/api/spaces";
 import users from "@qlik/api/users";
-import { assertErrors, failure, options, raw, scenario, unique } from "./lib/env.mjs";
+import { assertErrors, failure, hostConfig, options, raw, scenario, unique } from "./lib/env.mjs";
 import { shape } from "./lib/shapes.mjs";
 
 const admin = options();
+const fresh = { noCache: true };
 const prefix = unique("compat");
-const state = { me: null, users: [], spaces: {}, key: null, memberOpts: null, assignmentId: "" };
+const state = { me: null, users: [], spaces: {}, key: null, member: null, assignmentId: "" };
 
 function expectError(result, status) {
   assert.equal(result.status, status, `expected ${status}, got ${result.status}: ${JSON.stringify(result.data)}`);
@@ -99,9 +101,10 @@ await scenario("platform", [
     assert.equal(data.createdByUser, state.me.id);
     assert.equal(data.status, "active");
     state.key = data;
-    state.memberOpts = options(data.token);
+    // A second client, bound to the member's key.
+    state.member = createQlikApi({ hostConfig: hostConfig(data.token) });
 
-    const me = await users.getMyUser(state.memberOpts);
+    const me = await state.member.users.getMyUser(fresh);
     shape("User", me.data);
     assert.equal(me.data.id, ann.id);
 
@@ -182,7 +185,7 @@ await scenario("platform", [
   }],
 
   ["a user without a role in a space does not see it", async () => {
-    expectError(await failure(spaces.getSpace(state.spaces.shared.id, state.memberOpts)), 404);
+    expectError(await failure(state.member.spaces.getSpace(state.spaces.shared.id, fresh)), 404);
   }],
 
   ["create, list, get and delete assignments", async () => {
@@ -209,17 +212,17 @@ await scenario("platform", [
     assert.deepEqual([...changed.data.roles].sort(), ["consumer", "dataconsumer"]);
 
     // Now the member sees the space, with the roles it was given, and may not manage it.
-    const seen = await spaces.getSpace(space.id, state.memberOpts);
+    const seen = await state.member.spaces.getSpace(space.id, fresh);
     shape("Space", seen.data);
     assert.deepEqual([...seen.data.meta.roles].sort(), ["consumer", "dataconsumer"]);
-    expectError(await failure(spaces.patchSpace(space.id, [{ op: "replace", path: "/name", value: `${prefix}-taken` }], state.memberOpts)), 403);
+    expectError(await failure(state.member.spaces.patchSpace(space.id, [{ op: "replace", path: "/name", value: `${prefix}-taken` }], fresh)), 403);
     expectError(await failure(spaces.createSpaceAssignment(space.id, { type: "user", assigneeId: state.users[1].id, roles: ["consumer"] }, admin)
       .then(() => spaces.createSpaceAssignment(space.id, { type: "user", assigneeId: state.users[1].id, roles: ["consumer"] }, admin))), 409);
 
     const deleted = await spaces.deleteSpaceAssignment(space.id, data.id, admin);
     assert.equal(deleted.status, 204);
     expectError(await failure(spaces.getSpaceAssignment(space.id, data.id, admin)), 404);
-    expectError(await failure(spaces.getSpace(space.id, state.memberOpts)), 404);
+    expectError(await failure(state.member.spaces.getSpace(space.id, fresh)), 404);
   }],
 
   ["patch and update a space", async () => {
