@@ -49,27 +49,43 @@ internal static class Keyset
             hasPrev && rows.Count > 0 ? Edge(rows[0], PageDirection.Prev) : null);
     }
 
-    /// <summary>rows strictly after (key, id) in the given direction: the keyset condition.</summary>
+    /// <summary>
+    /// Rows strictly after (key, id) in the given direction: <c>key >= k AND (key > k OR id > i)</c>. The leading
+    /// range lets the database seek in its (key, id) index instead of scanning from the start, so the last page costs
+    /// what the first does; the values are query parameters, so every page shares one cached plan.
+    /// </summary>
     public static Expression<Func<T, bool>> After<T, TKey>(Expression<Func<T, TKey>> key, Expression<Func<T, string>> id, TKey lastKey, string lastId, bool ascending)
     {
         var row = key.Parameters[0];
         var idBody = new ParameterSwap(id.Parameters[0], row).Visit(id.Body);
-        var keyValue = Expression.Constant(lastKey, typeof(TKey));
-        var idValue = Expression.Constant(lastId, typeof(string));
-        var keyBeyond = Beyond(key.Body, keyValue, ascending);
-        var sameKey = Expression.Equal(key.Body, keyValue);
-        var idBeyond = Beyond(idBody, idValue, ascending);
-        return Expression.Lambda<Func<T, bool>>(Expression.OrElse(keyBeyond, Expression.AndAlso(sameKey, idBeyond)), row);
+        var keyValue = Parameter(lastKey);
+        var idValue = Parameter(lastId);
+        var keyReached = Beyond(key.Body, keyValue, ascending, orEqual: true);
+        var keyBeyond = Beyond(key.Body, keyValue, ascending, orEqual: false);
+        var idBeyond = Beyond(idBody, idValue, ascending, orEqual: false);
+        return Expression.Lambda<Func<T, bool>>(Expression.AndAlso(keyReached, Expression.OrElse(keyBeyond, idBeyond)), row);
     }
 
-    static BinaryExpression Beyond(Expression left, Expression right, bool ascending)
+    /// <summary>A value EF Core sends as a parameter (a captured member), not as a literal in the SQL text.</summary>
+    static MemberExpression Parameter<TValue>(TValue value) =>
+        Expression.Property(Expression.Constant(new Captured<TValue>(value)), nameof(Captured<TValue>.Value));
+
+    sealed record Captured<TValue>(TValue Value);
+
+    static BinaryExpression Beyond(Expression left, Expression right, bool ascending, bool orEqual)
     {
         if (left.Type == typeof(string))
         {
-            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right);
-            return ascending ? Expression.GreaterThan(compare, Expression.Constant(0)) : Expression.LessThan(compare, Expression.Constant(0));
+            left = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right);
+            right = Expression.Constant(0);
         }
-        return ascending ? Expression.GreaterThan(left, right) : Expression.LessThan(left, right);
+        return (ascending, orEqual) switch
+        {
+            (true, false) => Expression.GreaterThan(left, right),
+            (true, true) => Expression.GreaterThanOrEqual(left, right),
+            (false, false) => Expression.LessThan(left, right),
+            (false, true) => Expression.LessThanOrEqual(left, right),
+        };
     }
 
     static string Encode<TKey>(TKey value) => value switch
