@@ -1,6 +1,6 @@
 using Connectory.Hosting;
 
-// connectory [serve|migrate|tenants create|apikeys create] [--key=value ...]
+// connectory [serve|migrate|tenants create|apikeys create|keys rotate|keys status] [--key=value ...]
 // Words before the first option pick the command; every option goes to configuration.
 var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
 var options = args.Skip(words.Length).ToArray();
@@ -15,6 +15,8 @@ return command switch
     "migrate" => await AdminCommands.MigrateAsync(app),
     "tenants create" => await AdminCommands.CreateTenantAsync(app),
     "apikeys create" => await AdminCommands.CreateApiKeyAsync(app),
+    "keys rotate" => await Connectory.Secrets.KeyCommands.RotateAsync(app, Console.Out),
+    "keys status" => await Connectory.Secrets.KeyCommands.StatusAsync(app, Console.Out),
     _ => Usage(command),
 };
 
@@ -26,7 +28,7 @@ static async Task<int> Serve(WebApplication app)
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N, apikeys create --tenant T --user U");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N, apikeys create --tenant T --user U, keys rotate [--resume], keys status");
     return 2;
 }
 
