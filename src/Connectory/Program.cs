@@ -3,7 +3,7 @@ using Connectory.Hosting;
 // connectory [serve|migrate|tenants create|apikeys create|keys rotate|keys status] [--key=value ...]
 // Words before the first option pick the command; every option goes to configuration.
 var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
-var options = args.Skip(words.Length).ToArray();
+var options = args.Skip(words.Length).Where(a => a != "--resume").ToArray();
 var command = string.Join(' ', words);
 
 var builder = ConnectoryApp.CreateBuilder(options);
@@ -15,8 +15,8 @@ return command switch
     "migrate" => await AdminCommands.MigrateAsync(app),
     "tenants create" => await AdminCommands.CreateTenantAsync(app),
     "apikeys create" => await AdminCommands.CreateApiKeyAsync(app),
-    "keys rotate" => await Connectory.Secrets.KeyCommands.RotateAsync(app, Console.Out),
-    "keys status" => await Connectory.Secrets.KeyCommands.StatusAsync(app, Console.Out),
+    "keys rotate" => await Connectory.Secrets.KeyCommands.RotateAsync(app.Services, args.Contains("--resume"), Console.Out),
+    "keys status" => await Connectory.Secrets.KeyCommands.StatusAsync(app.Services, Console.Out),
     _ => Usage(command),
 };
 

@@ -2,16 +2,15 @@ using System.Globalization;
 
 namespace Connectory.Secrets;
 
-/// <summary><c>connectory keys rotate [--resume]</c> and <c>connectory keys status</c>: they build the server's app and use its services.</summary>
+/// <summary><c>connectory keys rotate [--resume]</c> and <c>connectory keys status</c>: they use the services of the server's composition root.</summary>
 internal static class KeyCommands
 {
     /// <summary>Adds a master key (unless --resume), makes it current and re-wraps every stored secret under it.</summary>
-    public static async Task<int> RotateAsync(WebApplication app, TextWriter output, CancellationToken ct = default)
+    public static async Task<int> RotateAsync(IServiceProvider services, bool resume, TextWriter output, CancellationToken ct = default)
     {
-        await MigrateAsync(app, ct);
-        var rotation = app.Services.GetRequiredService<KeyRotation>();
-        var ring = app.Services.GetRequiredService<MasterKeyRing>();
-        var resume = string.Equals(app.Configuration["resume"], "true", StringComparison.OrdinalIgnoreCase);
+        await MigrateAsync(services, ct);
+        var rotation = services.GetRequiredService<KeyRotation>();
+        var ring = services.GetRequiredService<MasterKeyRing>();
         if (!resume)
         {
             if (ring.FilePath is null)
@@ -36,10 +35,10 @@ internal static class KeyCommands
         return 0;
     }
 
-    public static async Task<int> StatusAsync(WebApplication app, TextWriter output, CancellationToken ct = default)
+    public static async Task<int> StatusAsync(IServiceProvider services, TextWriter output, CancellationToken ct = default)
     {
-        await MigrateAsync(app, ct);
-        await WriteStatusAsync(app.Services.GetRequiredService<KeyRotation>(), output, ct);
+        await MigrateAsync(services, ct);
+        await WriteStatusAsync(services.GetRequiredService<KeyRotation>(), output, ct);
         return 0;
     }
 
@@ -57,9 +56,9 @@ internal static class KeyCommands
     }
 
     /// <summary>The schema the commands read (SQLite is migrated as at start; PostgreSQL only when Database:MigrateAtStart).</summary>
-    static async Task MigrateAsync(WebApplication app, CancellationToken ct)
+    static async Task MigrateAsync(IServiceProvider services, CancellationToken ct)
     {
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         await Hosting.DatabaseInitializer.MigrateAsync(
             scope.ServiceProvider.GetRequiredService<Data.ConnectoryDb>(),
             scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Data.DatabaseOptions>>().Value, ct);
