@@ -48,7 +48,7 @@ internal static class KeyCommands
         output.WriteLine($"Master keys from {status.Source}; current key: {status.CurrentKeyId}");
         foreach (var key in status.Keys)
         {
-            var state = key.Current ? "current" : key.RetiredAt is { } retired ? $"retired {Stamp(retired)}" : key.InRing ? "in use" : "MISSING from the key file";
+            var state = key.Current ? "current" : key.RetiredAt is { } retired ? $"retired {Stamp(retired)}" : !key.InRing ? "MISSING from the key file" : key.Total > 0 ? "in use" : "unused";
             var counts = string.Join(", ", key.Secrets.Select(s => $"{s.Key}={s.Value}"));
             output.WriteLine($"  {key.KeyId,-20} {state,-32} secrets: {key.Total} ({counts})");
         }

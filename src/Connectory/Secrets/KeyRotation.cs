@@ -26,6 +26,8 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
     /// <summary>Adds a key to the key file and waits until every instance (re-reading every ReloadSeconds) has taken it.</summary>
     public async Task<string> AddKeyAsync(TextWriter progress, CancellationToken ct)
     {
+        // The key being replaced is recorded first, so that rotation can retire it once nothing uses it.
+        await RecordAsync(ring.CurrentKeyId, ct);
         var keyId = await ring.AddKeyAsync(ct);
         await RecordAsync(keyId, ct);
         progress.WriteLine($"Added master key {keyId} to {ring.Source}; it is now the current key.");
