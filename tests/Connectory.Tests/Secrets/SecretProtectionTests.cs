@@ -84,7 +84,6 @@ public sealed class SecretProtectionTests : IDisposable
     {
         var tenant = await factory.NewTenantAsync();
         await tenant.Admin.NewCredentialAsync("Guarded");
-        await factory.DisposeAsync();
 
         var otherKeys = Path.Combine(factory.DataDir, "other.keys");
         File.WriteAllText(otherKeys, $"k9 {Convert.ToBase64String(new byte[32])}\n");
