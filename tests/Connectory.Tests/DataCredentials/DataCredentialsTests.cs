@@ -306,6 +306,33 @@ public sealed class DataCredentialsTests : IDisposable
     }
 
     [Fact]
+    public async Task ByCredentialNameCreatesPatchesAndDeletesByName()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var client = (await tenant.NewUserAsync()).Client;
+        await ApiAssert.OkAsync(await client.PutCredentialAsync("Fresh Name", new { qName = "Fresh Name", qType = "t", qUsername = "u", qPassword = "p" }, byName: true), HttpStatusCode.NoContent);
+        var id = (await client.GetAsync("/api/v1/data-credentials/Fresh%20Name?byCredentialName=true").JsonAsync()).GetProperty("qID").GetString()!;
+        Assert.True(Guid.TryParse(id, out _));
+
+        await ApiAssert.OkAsync(await client.PatchAsJsonAsync("/api/v1/data-credentials/fresh%20name?byCredentialName=true", new[] { new { op = "replace", path = "/qType", value = "t2" } }), HttpStatusCode.NoContent);
+        Assert.Equal("t2", (await client.GetAsync($"/api/v1/data-credentials/{id}").JsonAsync()).GetProperty("qType").GetString());
+        await ApiAssert.ErrorAsync(await client.PatchAsJsonAsync("/api/v1/data-credentials/unknown?byCredentialName=true", new[] { new { op = "replace", path = "/qType", value = "t2" } }), HttpStatusCode.NotFound);
+        await ApiAssert.OkAsync(await client.DeleteAsync("/api/v1/data-credentials/FRESH%20NAME?byCredentialName=true"), HttpStatusCode.NoContent);
+        await ApiAssert.ErrorAsync(await client.GetAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task EveryEndpointNeedsACaller()
+    {
+        var anonymous = factory.Client(null);
+        var id = Guid.NewGuid().ToString();
+        await ApiAssert.ErrorAsync(await anonymous.GetAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.Unauthorized, "DCERROR-0020");
+        await ApiAssert.ErrorAsync(await anonymous.PutCredentialAsync(id, new { qName = "n", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.Unauthorized);
+        await ApiAssert.ErrorAsync(await anonymous.PatchCredentialAsync(id, new[] { new { op = "replace", path = "/qName", value = "n" } }), HttpStatusCode.Unauthorized);
+        await ApiAssert.ErrorAsync(await anonymous.DeleteAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task NoResponseEverCarriesAPassword()
     {
         var tenant = await factory.NewTenantAsync();
