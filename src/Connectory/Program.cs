@@ -1,9 +1,9 @@
 using Connectory.Hosting;
 
-// connectory [serve|migrate|tenants create|apikeys create] [--key=value ...]
+// connectory [serve|migrate|tenants create|apikeys create|keys rotate|keys status] [--key=value ...]
 // Words before the first option pick the command; every option goes to configuration.
 var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
-var options = args.Skip(words.Length).ToArray();
+var options = args.Skip(words.Length).Where(a => a != "--resume").ToArray();
 var command = string.Join(' ', words);
 
 var builder = ConnectoryApp.CreateBuilder(options);
@@ -15,6 +15,8 @@ return command switch
     "migrate" => await AdminCommands.MigrateAsync(app),
     "tenants create" => await AdminCommands.CreateTenantAsync(app),
     "apikeys create" => await AdminCommands.CreateApiKeyAsync(app),
+    "keys rotate" => await Connectory.Secrets.KeyCommands.RotateAsync(app.Services, args.Contains("--resume"), Console.Out),
+    "keys status" => await Connectory.Secrets.KeyCommands.StatusAsync(app.Services, Console.Out),
     _ => Usage(command),
 };
 
@@ -26,7 +28,7 @@ static async Task<int> Serve(WebApplication app)
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N, apikeys create --tenant T --user U");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N, apikeys create --tenant T --user U, keys rotate [--resume], keys status");
     return 2;
 }
 

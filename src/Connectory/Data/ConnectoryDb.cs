@@ -160,6 +160,8 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
             e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(c => c.TenantId == CurrentTenantId);
         });
+
+        model.ApplyConfiguration(new Secrets.MasterKeyRecordConfiguration());
     }
 
     sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -1,5 +1,8 @@
 using Connectory.Data;
 using Connectory.DataConnections;
+using Connectory.Errors;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Paging;
 using Connectory.Secrets;
 using Microsoft.EntityFrameworkCore;
 
@@ -58,6 +61,65 @@ internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector
     public Task<DataCredential?> SeparatedForAsync(string connectionId, string userId, CancellationToken ct, bool tracked = false) =>
         (tracked ? db.DataCredentials : db.DataCredentials.AsNoTracking())
             .FirstOrDefaultAsync(c => c.ConnectionId == connectionId && c.OwnerId == userId && c.Separated, ct);
+
+    /// <summary>
+    /// The credential a {qID} (or, with byCredentialName, a name) names in the caller's tenant: 400 for a malformed id or
+    /// an empty name, 404 when there is none. Names resolve among the caller's own credentials only; ids tenant-wide,
+    /// so callers check <see cref="DataCredential.OwnerId"/> themselves.
+    /// </summary>
+    public async Task<(DataCredential? Found, ApiError? Error)> ResolveAsync(Caller caller, string qID, bool byName, bool tracked, CancellationToken ct)
+    {
+        if (byName)
+        {
+            if (string.IsNullOrWhiteSpace(qID))
+            {
+                return (null, ApiError.InvalidParameter("qID", "an empty credential name is not permitted"));
+            }
+            var own = await FindOwnAsync(caller.UserId, qID, byName: true, ct, tracked);
+            return own is null ? (null, ApiError.NotFound($"Credential '{qID}'")) : (own, null);
+        }
+        if (ConnectionFields.CheckUuid(qID, "qID", out var id) is not null)
+        {
+            return (null, ApiError.InvalidParameter("qID", "is not a valid UUID (use byCredentialName=true to name a credential)"));
+        }
+        var query = tracked ? db.DataCredentials : db.DataCredentials.AsNoTracking();
+        var found = await query.FirstOrDefaultAsync(c => c.Id == id, ct);
+        return found is null ? (null, ApiError.NotFound($"Credential '{qID}'")) : (found, null);
+    }
+
+    /// <summary>Connections that use the credential: those linking it, and for a separated one the connection it was made for.</summary>
+    public IQueryable<DataConnection> ConnectionsUsing(DataCredential credential)
+    {
+        var id = credential.Id;
+        var separatedFor = credential.Separated ? credential.ConnectionId : null;
+        return db.DataConnections.AsNoTracking().Where(x => x.CredentialId == id || (x.Id == separatedFor && x.SeparateCredentials));
+    }
+
+    /// <summary>Credentials no connection uses: none links them, and a separated one's connection is gone (or no longer separated).</summary>
+    public IQueryable<DataCredential> Orphans() =>
+        db.DataCredentials.AsNoTracking().Where(c =>
+            !db.DataConnections.Any(x => x.CredentialId == c.Id)
+            && !(c.Separated && db.DataConnections.Any(x => x.Id == c.ConnectionId && x.SeparateCredentials)));
+
+    public async Task<Credential> ViewAsync(DataCredential credential, HttpRequest request, CancellationToken ct)
+    {
+        var linked = ConnectionsUsing(credential);
+        var count = await linked.CountAsync(ct);
+        var own = credential.ConnectionId;
+        var connectionId = count == 0 ? null
+            : own is not null && await linked.AnyAsync(x => x.Id == own, ct) ? own
+            : await linked.OrderBy(x => x.Id).Select(x => x.Id).FirstAsync(ct);
+        return new Credential(
+            credential.Id, credential.Name, credential.Type, credential.DatasourceId, count, ReferenceKey(credential.Id),
+            credential.Separated ? 1 : 0, credential.CreatedAt.ToRfc3339(), credential.UpdatedAt.ToRfc3339(),
+            new CredentialLinks(Urls.To(request, $"/api/v1/data-credentials/{credential.Id}")), connectionId);
+    }
+
+    /// <summary>An opaque handle for the credential (the same the data-connections API reports); never derived from the secret.</summary>
+    public static string ReferenceKey(string credentialId) => "cred:" + credentialId;
+
+    /// <summary>Fails with <see cref="SecretDecryptionException"/> (500 DCERROR-0501) when the stored password does not decrypt.</summary>
+    public void VerifyPassword(DataCredential credential) => _ = PasswordOf(credential);
 
     /// <summary>A copy of <paramref name="source"/>'s password for another credential (decrypt, re-encrypt under the new binding).</summary>
     public string? PasswordOf(DataCredential source) =>

@@ -1,5 +1,6 @@
 using Connectory.Data;
 using Connectory.DataConnections;
+using Connectory.DataCredentials;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Auth;
@@ -48,6 +49,7 @@ internal static class ConnectoryApp
         services.AddScoped<TenantProvisioning>();
         services.AddSecrets();
         services.AddDataConnections();
+        services.AddDataCredentials();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -65,6 +67,7 @@ internal static class ConnectoryApp
         app.MapApiKeys();
         app.MapSpaces();
         app.MapDataConnections();
+        app.MapDataCredentials();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;

@@ -24,6 +24,7 @@ internal sealed class DatabaseInitializer(
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConnectoryDb>();
         await MigrateAsync(db, databaseOptions.Value, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<Secrets.MasterKeyCheck>().VerifyAsync(cancellationToken);
         await BootstrapAsync(db, scope.ServiceProvider.GetRequiredService<TenantProvisioning>(), cancellationToken);
     }
 

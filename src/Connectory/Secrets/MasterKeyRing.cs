@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Connectory.Data;
 using Microsoft.Extensions.Options;
@@ -5,17 +6,28 @@ using Microsoft.Extensions.Options;
 namespace Connectory.Secrets;
 
 /// <summary>
-/// The master keys that encrypt every stored secret. Read once at start from configuration, or generated in the
-/// data directory (0600) with a warning when none is configured. A malformed key file stops the service.
+/// The master keys that wrap every stored secret's data key. Read at start from Secrets:MasterKey, or from a key file
+/// (Secrets:MasterKeyFile, else generated in the data directory, 0600, with a warning). A key file is re-read when it
+/// changes, so every instance over one database picks up the key that <c>connectory keys rotate</c> adds.
 /// </summary>
 internal sealed partial class MasterKeyRing
 {
     public const string GeneratedFile = "master.keys";
-    readonly Dictionary<string, byte[]> keys = new(StringComparer.Ordinal);
+
+    readonly string? path;
+    readonly long reloadMilliseconds;
+    readonly ILogger<MasterKeyRing> logger;
+    readonly Lock gate = new();
+    volatile KeySet set;
+    long nextCheck;
+
+    sealed record KeySet(IReadOnlyDictionary<string, byte[]> Keys, string CurrentKeyId, DateTime Written, long Length);
 
     public MasterKeyRing(IOptions<SecretsOptions> options, DataDirectory dataDirectory, ILogger<MasterKeyRing> logger)
     {
+        this.logger = logger;
         var settings = options.Value;
+        reloadMilliseconds = Math.Max(0, settings.ReloadSeconds) * 1000L;
         if (!string.IsNullOrEmpty(settings.MasterKey))
         {
             var separator = settings.MasterKey.IndexOf(':', StringComparison.Ordinal);
@@ -23,21 +35,120 @@ internal sealed partial class MasterKeyRing
             {
                 throw new InvalidOperationException("Secrets:MasterKey must be '<keyId>:<base64 of 32 bytes>'.");
             }
-            Add(settings.MasterKey[..separator], settings.MasterKey[(separator + 1)..], "Secrets:MasterKey");
+            var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            var id = Add(keys, settings.MasterKey[..separator], settings.MasterKey[(separator + 1)..], "Secrets:MasterKey");
+            set = new KeySet(keys, id, default, 0);
             Source = "Secrets:MasterKey";
             return;
         }
-        var path = settings.MasterKeyFile ?? dataDirectory.File(GeneratedFile);
+        path = settings.MasterKeyFile ?? dataDirectory.File(GeneratedFile);
         if (settings.MasterKeyFile is null && !File.Exists(path))
         {
-            var first = "k1 " + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n";
-            Hosting.SecretFile.WriteAsync(path, first, CancellationToken.None).GetAwaiter().GetResult();
+            Hosting.SecretFile.WriteAsync(path, $"k1 {NewKey()}\n", CancellationToken.None).GetAwaiter().GetResult();
             logger.LogWarning("No master key configured: generated one in {KeyFile}. Production should supply its own (Secrets:MasterKeyFile or Secrets__MasterKey) and back it up", path);
         }
         if (!File.Exists(path))
         {
             throw new InvalidOperationException($"The master key file '{path}' (Secrets:MasterKeyFile) does not exist.");
         }
+        set = Load(path);
+        nextCheck = Environment.TickCount64 + reloadMilliseconds;
+        Source = path;
+    }
+
+    /// <summary>Where the keys come from (a path or a setting name), for messages.</summary>
+    public string Source { get; }
+
+    /// <summary>The key file, or null when the key comes from Secrets:MasterKey.</summary>
+    public string? FilePath => path;
+
+    public TimeSpan ReloadInterval => TimeSpan.FromMilliseconds(reloadMilliseconds);
+
+    public string CurrentKeyId => Snapshot().CurrentKeyId;
+
+    public IReadOnlyCollection<string> KeyIds => Snapshot().Keys.Keys.ToList();
+
+    /// <summary>The current key id and key, read together so a reload between them cannot mix two keys.</summary>
+    public (string Id, byte[] Key) Current()
+    {
+        var keys = Snapshot();
+        return (keys.CurrentKeyId, keys.Keys[keys.CurrentKeyId]);
+    }
+
+    /// <summary>The key with this id; an unknown id re-reads the file first (another instance may have just added it).</summary>
+    public byte[]? Find(string keyId)
+    {
+        if (Snapshot().Keys.TryGetValue(keyId, out var key))
+        {
+            return key;
+        }
+        Refresh();
+        return set.Keys.GetValueOrDefault(keyId);
+    }
+
+    /// <summary>Appends a new random key to the key file (written whole, then renamed into place) and makes it current.</summary>
+    public async Task<string> AddKeyAsync(CancellationToken ct)
+    {
+        if (path is null)
+        {
+            throw new InvalidOperationException("The master key comes from Secrets:MasterKey, which cannot be rotated online. Move it to a key file (Secrets:MasterKeyFile) first.");
+        }
+        var existing = await File.ReadAllTextAsync(path, ct);
+        var id = "k" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+        var content = existing.TrimEnd('\n') + (existing.Length > 0 ? "\n" : "") + $"{id} {NewKey()}\n";
+        var temporary = path + ".new";
+        await Hosting.SecretFile.WriteAsync(temporary, content, ct);
+        File.Move(temporary, path, overwrite: true);
+        Refresh();
+        return set.CurrentKeyId == id ? id : throw new InvalidOperationException($"The key file '{path}' did not take the new key {id}.");
+    }
+
+    KeySet Snapshot()
+    {
+        if (path is not null && Environment.TickCount64 >= Interlocked.Read(ref nextCheck))
+        {
+            Refresh();
+        }
+        return set;
+    }
+
+    /// <summary>Re-reads the key file when its size or time changed. A broken file is logged and the keys in use stay.</summary>
+    void Refresh()
+    {
+        if (path is null)
+        {
+            return;
+        }
+        lock (gate)
+        {
+            Interlocked.Exchange(ref nextCheck, Environment.TickCount64 + reloadMilliseconds);
+            var info = new FileInfo(path);
+            if (!info.Exists || (info.LastWriteTimeUtc == set.Written && info.Length == set.Length))
+            {
+                return;
+            }
+            try
+            {
+                var loaded = Load(path);
+                if (loaded.CurrentKeyId != set.CurrentKeyId)
+                {
+                    logger.LogInformation("Master key file {KeyFile} changed: current key is now {KeyId}", path, loaded.CurrentKeyId);
+                }
+                set = loaded;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                logger.LogError("Master key file {KeyFile} changed but cannot be used ({Reason}); keeping the keys read before", path, e.Message);
+                set = set with { Written = info.LastWriteTimeUtc, Length = info.Length };
+            }
+        }
+    }
+
+    static KeySet Load(string path)
+    {
+        var info = new FileInfo(path);
+        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        string? current = null;
         foreach (var (line, number) in File.ReadAllLines(path).Select((l, i) => (l.Trim(), i + 1)).Where(l => l.Item1.Length > 0 && !l.Item1.StartsWith('#')))
         {
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -45,25 +156,16 @@ internal sealed partial class MasterKeyRing
             {
                 throw new InvalidOperationException($"{path} line {number}: expected '<keyId> <base64 key>'.");
             }
-            Add(parts[0], parts[1], $"{path} line {number}");
+            current = Add(keys, parts[0], parts[1], $"{path} line {number}");
         }
-        if (CurrentKeyId is null)
-        {
-            throw new InvalidOperationException($"The master key file '{path}' holds no key.");
-        }
-        Source = path;
+        return current is null
+            ? throw new InvalidOperationException($"The master key file '{path}' holds no key.")
+            : new KeySet(keys, current, info.LastWriteTimeUtc, info.Length);
     }
 
-    /// <summary>Where the keys came from (a path or a setting name), for messages.</summary>
-    public string Source { get; }
-    public string? CurrentKeyId { get; private set; }
-    public IReadOnlyCollection<string> KeyIds => keys.Keys;
+    static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    public byte[]? Find(string keyId) => keys.GetValueOrDefault(keyId);
-
-    public byte[] Current => keys[CurrentKeyId!];
-
-    void Add(string keyId, string base64, string where)
+    static string Add(Dictionary<string, byte[]> keys, string keyId, string base64, string where)
     {
         if (!KeyIdPattern().IsMatch(keyId))
         {
@@ -82,8 +184,11 @@ internal sealed partial class MasterKeyRing
         {
             throw new InvalidOperationException($"{where}: key '{keyId}' must be 32 bytes (AES-256), not {key.Length}.");
         }
-        keys[keyId] = key;
-        CurrentKeyId = keyId;
+        if (!keys.TryAdd(keyId, key))
+        {
+            throw new InvalidOperationException($"{where}: key id '{keyId}' appears twice.");
+        }
+        return keyId;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]

@@ -455,6 +455,28 @@ namespace Connectory.Data.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Connectory.Secrets.MasterKeyRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Check")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("master_keys", (string)null);
+                });
+
             modelBuilder.Entity("Connectory.DataConnections.DataConnection", b =>
                 {
                     b.HasOne("Connectory.DataCredentials.DataCredential", null)

@@ -1,0 +1,64 @@
+using Connectory.Data;
+using Connectory.DataConnections;
+using Connectory.DataCredentials;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.Secrets;
+
+/// <summary>One stored secret as rotation sees it: where it lives and its encrypted value.</summary>
+internal sealed record SecretRow(string Id, string TenantId, string Value);
+
+/// <summary>A column that holds encrypted secrets. Every such column is listed in <see cref="StoredSecrets.Columns"/>.</summary>
+internal abstract class SecretColumn(string name, string field)
+{
+    public string Name { get; } = name;
+    public string Field { get; } = field;
+
+    /// <summary>Up to <paramref name="take"/> rows after <paramref name="afterId"/> (by id) whose value does not start with <paramref name="skipPrefix"/>.</summary>
+    public abstract Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct);
+
+    /// <summary>Values starting with <paramref name="prefix"/> (all values when null).</summary>
+    public abstract Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct);
+
+    /// <summary>Replaces the value only if it is still <see cref="SecretRow.Value"/>, so a concurrent write is never lost.</summary>
+    public abstract Task<int> ReplaceAsync(ConnectoryDb db, SecretRow row, string value, CancellationToken ct);
+
+    public SecretContext Context(SecretRow row) => new(row.TenantId, row.Id, Field);
+}
+
+internal static class StoredSecrets
+{
+    public static readonly IReadOnlyList<SecretColumn> Columns = [new CredentialPasswords(), new ConnectionSecrets()];
+
+    sealed class CredentialPasswords() : SecretColumn("data_credentials.password", CredentialStore.PasswordField)
+    {
+        static IQueryable<DataCredential> All(ConnectoryDb db) => db.DataCredentials.IgnoreQueryFilters().Where(c => c.Password != null);
+
+        public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct) =>
+            All(db).Where(c => string.Compare(c.Id, afterId) > 0 && !c.Password!.StartsWith(skipPrefix))
+                .OrderBy(c => c.Id).Take(take)
+                .Select(c => new SecretRow(c.Id, c.TenantId, c.Password!)).ToListAsync(ct);
+
+        public override Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct) =>
+            prefix is null ? All(db).CountAsync(ct) : All(db).CountAsync(c => c.Password!.StartsWith(prefix), ct);
+
+        public override Task<int> ReplaceAsync(ConnectoryDb db, SecretRow row, string value, CancellationToken ct) =>
+            All(db).Where(c => c.Id == row.Id && c.Password == row.Value).ExecuteUpdateAsync(s => s.SetProperty(c => c.Password, value), ct);
+    }
+
+    sealed class ConnectionSecrets() : SecretColumn("data_connections.qConnectionSecret", ConnectionWrites.SecretField)
+    {
+        static IQueryable<DataConnection> All(ConnectoryDb db) => db.DataConnections.IgnoreQueryFilters().Where(c => c.ConnectionSecret != null);
+
+        public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct) =>
+            All(db).Where(c => string.Compare(c.Id, afterId) > 0 && !c.ConnectionSecret!.StartsWith(skipPrefix))
+                .OrderBy(c => c.Id).Take(take)
+                .Select(c => new SecretRow(c.Id, c.TenantId, c.ConnectionSecret!)).ToListAsync(ct);
+
+        public override Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct) =>
+            prefix is null ? All(db).CountAsync(ct) : All(db).CountAsync(c => c.ConnectionSecret!.StartsWith(prefix), ct);
+
+        public override Task<int> ReplaceAsync(ConnectoryDb db, SecretRow row, string value, CancellationToken ct) =>
+            All(db).Where(c => c.Id == row.Id && c.ConnectionSecret == row.Value).ExecuteUpdateAsync(s => s.SetProperty(c => c.ConnectionSecret, value), ct);
+    }
+}
