@@ -130,6 +130,8 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
             e.Property(c => c.CreatedBy).HasMaxLength(32);
             e.HasIndex(c => new { c.TenantId, c.Scope, c.NameFold }).IsUnique();
             e.HasIndex(c => new { c.TenantId, c.NameFold, c.Id });
+            // The default sort (+qName, case-sensitive) reads pages straight from this index.
+            e.HasIndex(c => new { c.TenantId, c.Name, c.Id });
             e.HasIndex(c => new { c.TenantId, c.NameSortKey, c.Id });
             e.HasIndex(c => new { c.TenantId, c.CreatedAt, c.Id });
             e.HasIndex(c => new { c.TenantId, c.UpdatedAt, c.Id });

@@ -9,4 +9,9 @@ internal sealed class Tenant
     public DateTime CreatedAt { get; init; }
     /// <summary>Per-tenant key for QRIs, so equal targets in two tenants never yield the same QRI.</summary>
     public string QriKey { get; init; } = "";
+    /// <summary>
+    /// Bumped by a database trigger on every insert, update and delete of the tenant's data connections, so any
+    /// instance can tell whether something it derived from them (a list's match count) is still current.
+    /// </summary>
+    public long ConnectionsVersion { get; init; }
 }

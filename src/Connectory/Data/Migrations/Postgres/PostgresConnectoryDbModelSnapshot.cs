@@ -134,6 +134,8 @@ namespace Connectory.Data.Migrations.Postgres
 
                     b.HasIndex("TenantId", "CreatedAt", "Id");
 
+                    b.HasIndex("TenantId", "Name", "Id");
+
                     b.HasIndex("TenantId", "NameFold", "Id");
 
                     b.HasIndex("TenantId", "NameSortKey", "Id");
@@ -389,6 +391,9 @@ namespace Connectory.Data.Migrations.Postgres
 
                     b.Property<bool>("AutoCreateUsers")
                         .HasColumnType("boolean");
+
+                    b.Property<long>("ConnectionsVersion")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");

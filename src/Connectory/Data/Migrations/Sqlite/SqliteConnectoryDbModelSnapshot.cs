@@ -129,6 +129,8 @@ namespace Connectory.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "CreatedAt", "Id");
 
+                    b.HasIndex("TenantId", "Name", "Id");
+
                     b.HasIndex("TenantId", "NameFold", "Id");
 
                     b.HasIndex("TenantId", "NameSortKey", "Id");
@@ -383,6 +385,9 @@ namespace Connectory.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("AutoCreateUsers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ConnectionsVersion")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
