@@ -42,9 +42,10 @@ internal sealed partial class MasterKeyRing
             return;
         }
         path = settings.MasterKeyFile ?? dataDirectory.File(GeneratedFile);
-        if (settings.MasterKeyFile is null && !File.Exists(path))
+        // Create-if-absent: of two instances starting at once on an empty data directory, one key wins for both.
+        if (settings.MasterKeyFile is null && !File.Exists(path)
+            && Hosting.SecretFile.TryCreateAsync(path, $"k1 {NewKey()}\n", CancellationToken.None).GetAwaiter().GetResult())
         {
-            Hosting.SecretFile.WriteAsync(path, $"k1 {NewKey()}\n", CancellationToken.None).GetAwaiter().GetResult();
             logger.LogWarning("No master key configured: generated one in {KeyFile}. Production should supply its own (Secrets:MasterKeyFile or Secrets__MasterKey) and back it up", path);
         }
         if (!File.Exists(path))
