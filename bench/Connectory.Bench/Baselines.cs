@@ -27,10 +27,8 @@ internal sealed class Baselines(IOptions<DatabaseOptions> options, IConfiguratio
         await connection.OpenAsync(ct);
         if (connection is SqliteConnection)
         {
-            // The pragmas the service sets on every connection it opens.
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
-            await pragma.ExecuteNonQueryAsync(ct);
+            // The pragmas the service sets on the connections it opens, the way it sets them.
+            SqliteDurability.Prepare(connection);
         }
         return connection;
     }

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -32,7 +34,7 @@ internal static class DatabaseRegistration
     }
 
     public static string SqliteConnectionString(DataDirectory dataDirectory) =>
-        new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+        new SqliteConnectionStringBuilder
         {
             DataSource = dataDirectory.File("connectory.db"),
             Pooling = true,
@@ -49,18 +51,32 @@ internal sealed class SqliteDurability : DbConnectionInterceptor
 {
     public static readonly SqliteDurability Instance = new();
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+    // Pragmas stay set on a physical connection while the pool hands it out again, so each gets them once,
+    // not on every logical open (EF Core opens a pooled connection per query).
+    static readonly ConditionalWeakTable<object, object> Prepared = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Prepare(connection);
 
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Apply(connection);
+        Prepare(connection);
         return Task.CompletedTask;
     }
 
-    static void Apply(DbConnection connection)
+    /// <summary>Sets the service's pragmas on an open SQLite connection, once per physical connection.</summary>
+    public static void Prepare(DbConnection connection)
     {
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Prepared.TryGetValue(handle, out _))
+        {
+            return;
+        }
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
         command.ExecuteNonQuery();
+        if (handle is not null)
+        {
+            Prepared.AddOrUpdate(handle, Instance);
+        }
     }
 }
