@@ -65,6 +65,10 @@ internal sealed class ConnectionAccess
         return new ConnectionAccess(caller, row is null ? [] : new() { [row.Space.Id] = (row.Space, Standing(row.Space, row.Roles)) });
     }
 
+    /// <summary>From a space (and the caller's roles there) read along with the connection itself.</summary>
+    public static ConnectionAccess ForKnownSpace(Caller caller, SpaceInfo? space, List<string> roles) =>
+        new(caller, space is null ? [] : new() { [space.Id] = (space, Standing(space, roles)) });
+
     static SpaceStanding Standing(SpaceInfo space, List<string> roles) =>
         new(KindOf(space.Type), space.OwnerId, roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet());
 

@@ -42,11 +42,27 @@ internal static class ConnectionLookup
             {
                 return (null, ApiError.InvalidParameter("qID", "is not a valid UUID"));
             }
-            stored = await query.FirstOrDefaultAsync(c => c.Id == id, ct);
-            if (stored is null)
+            // One round trip: the connection with its space and the caller's roles there.
+            var uid = caller.UserId;
+            var row = await (
+                    from c in query
+                    where c.Id == id
+                    from s in db.Spaces.Where(s => s.Id == c.SpaceId).DefaultIfEmpty()
+                    select new
+                    {
+                        Connection = c,
+                        Space = s == null ? null : new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
+                        Roles = db.SpaceAssignments.Where(a => a.SpaceId == c.SpaceId && a.Type == "user" && a.AssigneeId == uid).Select(a => a.Roles).ToList(),
+                    })
+                .FirstOrDefaultAsync(ct);
+            if (row is null)
             {
                 return await DataFilesByIdAsync(db, caller, id!, ct);
             }
+            var known = ConnectionAccess.ForKnownSpace(caller, row.Space, row.Roles);
+            return known.CanSee(row.Connection)
+                ? (new ResolvedConnection(row.Connection, known, null, false, null), null)
+                : (null, ApiError.NotFound($"Data connection '{qID}'"));
         }
         if (stored is null)
         {
