@@ -6,8 +6,11 @@ namespace Connectory.Errors;
 /// Writes what the framework itself rejects (malformed JSON, 404/405 routes, 413, 415, unhandled exceptions)
 /// in the same error shape as the handlers. Each API family can claim its own path prefix and writer.
 /// </summary>
-internal static class ErrorHandling
+internal static partial class ErrorHandling
 {
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?<type>[^"]+) (?<name>[^" ]+)" from""")]
+    private static partial System.Text.RegularExpressions.Regex ParameterBinding();
+
     public static IServiceCollection AddErrorHandling(this IServiceCollection services)
     {
         // Binding failures throw so that one place turns them into the error shape instead of an empty 400.
@@ -33,6 +36,7 @@ internal static class ErrorHandling
                 413 => ErrorCatalog.PayloadTooLarge,
                 415 => ErrorCatalog.UnsupportedMediaType,
                 _ when bad.InnerException is System.Text.Json.JsonException => ErrorCatalog.MalformedJson,
+                _ when ParameterBinding().IsMatch(bad.Message) => ErrorCatalog.InvalidParameter,
                 _ => ErrorCatalog.ForStatus(bad.StatusCode),
             };
             await ErrorWriter.WriteAsync(context, kind, DescribeBadRequest(bad));
@@ -60,6 +64,19 @@ internal static class ErrorHandling
         {
             // JsonException messages name the path and position, never the offending value.
             return $"The request body is not valid JSON for this operation: {json.Message}";
+        }
+        if (ParameterBinding().Match(bad.Message) is { Success: true } binding)
+        {
+            // The framework's message names CLR types ("Nullable<int> limit"); say what the API expects instead.
+            var expected = binding.Groups["type"].Value.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>') switch
+            {
+                "int" or "Int32" or "long" or "Int64" => "an integer",
+                "bool" or "Boolean" => "true or false",
+                "DateTime" or "DateTimeOffset" => "an RFC 3339 date-time",
+                "Guid" => "a UUID",
+                _ => "a valid value",
+            };
+            return $"Query parameter '{binding.Groups["name"].Value}' must be {expected}.";
         }
         return bad.StatusCode switch
         {

@@ -49,7 +49,15 @@ public sealed class FrameworkErrorTests(ConnectoryFactory factory) : IClassFixtu
     {
         var error = await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?limit=0"), HttpStatusCode.BadRequest, "DCERROR-0012");
         Assert.Contains("limit", error.GetProperty("detail").GetString());
-        await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?limit=abc"), HttpStatusCode.BadRequest);
+        var unparsable = await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?limit=abc"), HttpStatusCode.BadRequest, "DCERROR-0012");
+        Assert.Equal("Query parameter 'limit' must be an integer.", unparsable.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task UnparsableBooleanParameterIsNamedWithoutFrameworkTypes()
+    {
+        var error = await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/data-connections?noDatafiles=maybe"), HttpStatusCode.BadRequest, "DCERROR-0012");
+        Assert.Equal("Query parameter 'noDatafiles' must be true or false.", error.GetProperty("detail").GetString());
     }
 
     [Fact]
