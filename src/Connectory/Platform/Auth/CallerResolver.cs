@@ -88,7 +88,9 @@ internal sealed class CallerResolver(
         {
             return SignIn.Failed(validation.Exception switch
             {
-                SecurityTokenExpiredException or SecurityTokenNoExpirationException => "The JWT has expired or has no expiry.",
+                // The lifetime check is ours (it reads the service clock), so its failures arrive as InvalidLifetime.
+                SecurityTokenExpiredException or SecurityTokenNoExpirationException or SecurityTokenInvalidLifetimeException
+                    => "The JWT has expired, is not yet valid, or has no expiry.",
                 SecurityTokenInvalidAudienceException => "The JWT's audience is not accepted.",
                 SecurityTokenInvalidIssuerException => "The JWT's issuer is not trusted.",
                 SecurityTokenInvalidAlgorithmException => "The JWT's algorithm is not accepted (RS256 or ES256).",
