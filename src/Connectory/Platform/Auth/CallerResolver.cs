@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Connectory.Data;
 using Connectory.Platform.Users;
 using Microsoft.EntityFrameworkCore;
@@ -153,7 +154,7 @@ internal sealed record SignIn(Caller? Caller, string? Failure)
     public static SignIn Failed(string reason) => new(null, reason);
 }
 
-/// <summary>Public keys of the trusted JWT issuers, read once at start so a bad PEM stops the service early.</summary>
+/// <summary>Public keys of the trusted JWT issuers. Options validation reads every file at start, so a bad PEM stops the service early.</summary>
 internal sealed class TrustedIssuerKeys
 {
     readonly Dictionary<string, (TrustedIssuer Settings, SecurityKey Key)> byIssuer = new(StringComparer.Ordinal);
@@ -162,40 +163,48 @@ internal sealed class TrustedIssuerKeys
     {
         foreach (var issuer in options.Value.Jwt)
         {
-            var pem = File.ReadAllText(issuer.PublicKeyFile);
-            SecurityKey key = pem.Contains("BEGIN EC", StringComparison.Ordinal) || TryEc(pem) is not null
-                ? new ECDsaSecurityKey(TryEc(pem) ?? throw new InvalidOperationException($"Cannot read EC key {issuer.PublicKeyFile}"))
-                : new RsaSecurityKey(ReadRsa(pem));
-            byIssuer[issuer.Issuer] = (issuer, key);
+            byIssuer[issuer.Issuer] = (issuer, TryLoad(issuer.PublicKeyFile)
+                ?? throw new InvalidOperationException($"Cannot read a public key from {issuer.PublicKeyFile}"));
         }
     }
 
     public (TrustedIssuer Settings, SecurityKey Key)? Find(string issuer) => byIssuer.TryGetValue(issuer, out var found) ? found : null;
 
-    static ECDsa? TryEc(string pem)
+    /// <summary>
+    /// An RSA key (RS256) or an EC P-256 key (ES256) from a PEM public key or certificate; null when the file holds
+    /// neither, so a misconfigured issuer fails at start instead of failing every sign-in.
+    /// </summary>
+    public static SecurityKey? TryLoad(string path)
     {
-        var ec = ECDsa.Create();
         try
         {
-            ec.ImportFromPem(pem);
-            return ec;
+            var pem = File.ReadAllText(path);
+            if (pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                using var certificate = X509Certificate2.CreateFromPem(pem);
+                return certificate.GetRSAPublicKey() is { } certRsa ? new RsaSecurityKey(certRsa)
+                    : certificate.GetECDsaPublicKey() is { } certEc ? Ec(certEc)
+                    : null;
+            }
+            var ec = ECDsa.Create();
+            try
+            {
+                ec.ImportFromPem(pem);
+                return Ec(ec);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                ec.Dispose();
+            }
+            var rsa = RSA.Create();
+            rsa.ImportFromPem(pem);
+            return rsa.KeySize >= 2048 ? new RsaSecurityKey(rsa) : null;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
         {
-            ec.Dispose();
-            return null;
-        }
-        catch (CryptographicException)
-        {
-            ec.Dispose();
             return null;
         }
     }
 
-    static RSA ReadRsa(string pem)
-    {
-        var rsa = RSA.Create();
-        rsa.ImportFromPem(pem);
-        return rsa;
-    }
+    static ECDsaSecurityKey? Ec(ECDsa key) => key.KeySize == 256 ? new ECDsaSecurityKey(key) : null;
 }
