@@ -204,6 +204,8 @@ internal static class UsersEndpoints
         }
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
+        // Assignments name users by id without a foreign key (assignees may one day be groups): remove them here.
+        await db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId).ExecuteDeleteAsync(ct);
         return TypedResults.NoContent();
     }
 
