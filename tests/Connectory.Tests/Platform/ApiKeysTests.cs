@@ -225,4 +225,21 @@ public sealed class ApiKeysTests(ConnectoryFactory factory) : IClassFixture<Conn
         await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync("/api/v1/api-keys/nope"), HttpStatusCode.NotFound, "DCERROR-0040");
         await ApiAssert.ErrorAsync(await tenant.Admin.DeleteAsync("/api/v1/api-keys/nope"), HttpStatusCode.NotFound, "DCERROR-0040");
     }
+
+    [Fact]
+    public async Task ActiveKeysPerUserAreLimited()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync();
+        string? last = null;
+        for (var i = 1; i < 50; i++)
+        {
+            last = (await Mint(user.Client, new { description = $"k{i}" }).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString();
+        }
+        await ApiAssert.ErrorAsync(await Mint(user.Client, new { description = "one too many" }), HttpStatusCode.Conflict, "DCERROR-0090");
+        await ApiAssert.ErrorAsync(await Mint(tenant.Admin, new { description = "for them", sub = user.Id }), HttpStatusCode.Conflict, "DCERROR-0090");
+        // A revoked key frees its place.
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/api-keys/{last}")).StatusCode);
+        await Mint(user.Client, new { description = "fits again" }).JsonAsync(HttpStatusCode.Created);
+    }
 }

@@ -188,4 +188,31 @@ public sealed class AuthenticationTests(ConnectoryFactory factory) : IClassFixtu
         await ApiAssert.ErrorAsync(await anonymous.PostAsJsonAsync("/api/v1/api-keys", new { description = "x" }), HttpStatusCode.Unauthorized, Unauthorized);
         await ApiAssert.ErrorAsync(await anonymous.DeleteAsync($"/api/v1/spaces/{Guid.NewGuid():N}"), HttpStatusCode.Unauthorized, Unauthorized);
     }
+
+    [Fact]
+    public async Task SchemeIsCaseInsensitiveAndSpacesAroundTheTokenAreIgnored()
+    {
+        await RawAuthorization("bearer " + factory.BootstrapKey).GetAsync("/api/v1/users/me").JsonAsync();
+        await RawAuthorization("BEARER   " + factory.BootstrapKey + "  ").GetAsync("/api/v1/users/me").JsonAsync();
+    }
+
+    [Fact]
+    public async Task TwoAuthorizationHeadersAre401()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync();
+        var client = factory.Client(null);
+        Assert.True(client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", ["Bearer " + user.Token, "Bearer " + factory.BootstrapKey]));
+        await AssertUnauthorizedAsync(client, user.Token);
+    }
+
+    [Fact]
+    public async Task TokenInTheQueryStringDoesNotSignIn()
+    {
+        var anonymous = factory.Client(null);
+        foreach (var name in new[] { "access_token", "token", "api_key", "apiKey" })
+        {
+            await ApiAssert.ErrorAsync(await anonymous.GetAsync($"/api/v1/users/me?{name}={Uri.EscapeDataString(factory.BootstrapKey)}"), HttpStatusCode.Unauthorized, Unauthorized);
+        }
+    }
 }

@@ -336,6 +336,38 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
         await UnauthorizedAsync(token);
     }
 
+    [Fact]
+    public async Task AudienceListContainingOursIsAccepted()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = B64("""{"alg":"RS256","typ":"JWT"}""");
+        var payload = B64(JsonSerializer.Serialize(new { iss = JwtFixture.RsaIssuer, aud = new[] { "other", JwtFixture.Audience }, sub = "admin", iat = now, exp = now + 300 }));
+        var signature = jwt.Rsa.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        await MeAsync(header + "." + payload + "." + Base64UrlEncoder.Encode(signature));
+    }
+
+    [Theory]
+    [InlineData(JwtFixture.RsaIssuer + "/")]
+    [InlineData("HTTPS://IDP-RSA.EXAMPLE.TEST")]
+    [InlineData(" " + JwtFixture.RsaIssuer)]
+    public async Task IssuerMustMatchExactly(string issuer) =>
+        await UnauthorizedAsync(Token(RsaKey, issuer));
+
+    [Fact]
+    public async Task ConcurrentFirstSignInsCreateOneUser()
+    {
+        await AutoTenantAsync();
+        var key = new SigningCredentials(new RsaSecurityKey(jwt.AutoRsa), SecurityAlgorithms.RsaSha256);
+        var subject = "racer-" + Guid.NewGuid().ToString("N");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Factory.Client(Token(key, JwtFixture.AutoIssuer, subject: subject)).GetAsync("/api/v1/users/me")));
+        var ids = new HashSet<string>();
+        foreach (var response in responses)
+        {
+            ids.Add((await ApiAssert.OkAsync(response)).GetProperty("id").GetString()!);
+        }
+        Assert.Single(ids);
+    }
+
     static readonly SemaphoreSlim AutoTenantLock = new(1, 1);
 
     /// <summary>The tenant the auto-create issuer is bound to, made once with the setting on.</summary>

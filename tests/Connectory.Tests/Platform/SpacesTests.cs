@@ -347,4 +347,49 @@ public sealed class SpacesTests(ConnectoryFactory factory) : IClassFixture<Conne
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"/api/v1/data-connections/{connection}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"/api/v1/spaces/{space}")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_")]
+    [InlineData("[a]")]
+    public async Task NameFilterTakesWildcardsLiterally(string fragment)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var plain = await tenant.NewSpaceAsync("shared", name: "plain");
+        var literal = await tenant.NewSpaceAsync("shared", name: "with " + fragment + " inside");
+        var found = (await tenant.Admin.GetAsync($"/api/v1/spaces?name={Uri.EscapeDataString(fragment)}").JsonAsync()).Ids();
+        Assert.Equal([literal], found);
+        Assert.DoesNotContain(plain, found);
+    }
+
+    [Fact]
+    public async Task RenamingToTheSameNameInAnotherCaseIsAllowed()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared", name: "finance");
+        var renamed = await tenant.Admin.PatchJsonAsync($"/api/v1/spaces/{space}", new[] { new { op = "replace", path = "/name", value = "Finance" } }).JsonAsync();
+        Assert.Equal("Finance", renamed.GetProperty("name").GetString());
+        await ApiAssert.ErrorAsync(await tenant.Admin.PutAsJsonAsync($"/api/v1/spaces/{space}", new { name = "  " }), HttpStatusCode.BadRequest);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PatchJsonAsync($"/api/v1/spaces/{space}", new[] { new { op = "replace", path = "/type", value = "managed" } }), HttpStatusCode.BadRequest);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PatchJsonAsync($"/api/v1/spaces/{space}", new[] { new { op = "remove", path = "/name", value = "x" } }), HttpStatusCode.BadRequest);
+        Assert.Equal("shared", (await tenant.Admin.GetAsync($"/api/v1/spaces/{space}").JsonAsync()).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task AssignmentsPageAndCount()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var users = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var user = await tenant.NewUserAsync();
+            await tenant.AssignAsync(space, user.Id, "consumer");
+            users.Add(user.Id);
+        }
+        var first = await tenant.Admin.GetAsync($"/api/v1/spaces/{space}/assignments?limit=2").JsonAsync();
+        Assert.Equal(5, first.GetProperty("meta").GetProperty("count").GetInt32());
+        var all = await tenant.Admin.AllPagesAsync($"/api/v1/spaces/{space}/assignments?limit=2");
+        Assert.Equal(5, all.Distinct().Count());
+    }
 }

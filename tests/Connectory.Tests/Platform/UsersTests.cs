@@ -244,4 +244,40 @@ public sealed class UsersTests(ConnectoryFactory factory) : IClassFixture<Connec
         Assert.Equal(HttpStatusCode.NoContent, (await second.Client.DeleteAsync(self)).StatusCode);
         await ApiAssert.ErrorAsync(await second.Client.DeleteAsync($"/api/v1/users/{second.Id}"), HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task PagingIsStableWhenNamesAreEqual()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var made = new List<string> { tenant.AdminUserId };
+        for (var i = 0; i < 5; i++)
+        {
+            var created = await tenant.Admin.PostAsJsonAsync("/api/v1/users", new { subject = $"same-{i}", name = "Same Name", email = "same@example.test" }).JsonAsync(HttpStatusCode.Created);
+            made.Add(created.GetProperty("id").GetString()!);
+        }
+        foreach (var sort in new[] { "name", "-name", "email", "-email", "status" })
+        {
+            var all = await tenant.Admin.AllPagesAsync($"/api/v1/users?limit=2&sort={sort}");
+            Assert.Equal(made.Order(), all.Order());
+        }
+        var first = await tenant.Admin.GetAsync("/api/v1/users?limit=2").JsonAsync();
+        var second = await tenant.Admin.GetAsync(first.GetProperty("links").GetProperty("next").GetProperty("href").GetString()).JsonAsync();
+        var back = await tenant.Admin.GetAsync(second.GetProperty("links").GetProperty("prev").GetProperty("href").GetString()).JsonAsync();
+        Assert.Equal(first.Ids(), back.Ids());
+        var token = new Uri(first.GetProperty("links").GetProperty("next").GetProperty("href").GetString()!).Query;
+        await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync("/api/v1/users" + token + "&sort=-createdAt"), HttpStatusCode.BadRequest, "DCERROR-0012");
+    }
+
+    [Fact]
+    public async Task DeletingAUserRemovesTheirSpaceAssignments()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        await tenant.AssignAsync(space, user.Id, "producer");
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"/api/v1/users/{user.Id}")).StatusCode);
+        var assignments = await tenant.Admin.GetAsync($"/api/v1/spaces/{space}/assignments").JsonAsync();
+        Assert.Empty(assignments.Ids());
+        Assert.Equal(0, assignments.GetProperty("meta").GetProperty("count").GetInt32());
+    }
 }
