@@ -21,6 +21,9 @@ internal sealed class CallerResolver(
 {
     static readonly JsonWebTokenHandler JwtHandler = new() { MapInboundClaims = false };
 
+    /// <summary>The users API's limit for subject, name and email; longer claims are not stored.</summary>
+    const int MaxClaimLength = 256;
+
     public async Task<SignIn> ResolveAsync(string token, CancellationToken ct)
     {
         var cacheKey = "signin:" + ApiKeyTokens.Hash(token);
@@ -103,6 +106,10 @@ internal sealed class CallerResolver(
         {
             return SignIn.Failed("The JWT has no 'sub' claim.");
         }
+        if (subject.Length > MaxClaimLength)
+        {
+            return SignIn.Failed($"The JWT's 'sub' is longer than {MaxClaimLength} characters.");
+        }
         var tenant = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == issuer.Settings.Tenant || t.Name == issuer.Settings.Tenant, ct);
         if (tenant is null)
         {
@@ -124,8 +131,8 @@ internal sealed class CallerResolver(
             Id = Ids.New(),
             TenantId = tenantId,
             Subject = subject,
-            Name = claims.TryGetValue("name", out var name) && name is string n ? n : subject,
-            Email = claims.TryGetValue("email", out var email) ? email as string : null,
+            Name = claims.TryGetValue("name", out var name) && name is string { Length: > 0 and <= MaxClaimLength } n ? n : subject,
+            Email = claims.TryGetValue("email", out var email) && email is string { Length: <= MaxClaimLength } address ? address : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
