@@ -368,6 +368,22 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
         Assert.Single(ids);
     }
 
+    [Fact]
+    public async Task OverlongClaimsNeverBreakFirstSignIn()
+    {
+        await AutoTenantAsync();
+        var key = new SigningCredentials(new RsaSecurityKey(jwt.AutoRsa), SecurityAlgorithms.RsaSha256);
+        var detail = await UnauthorizedAsync(Token(key, JwtFixture.AutoIssuer, subject: "long-" + new string('s', 2000)));
+        Assert.Contains("sub", detail, StringComparison.Ordinal);
+
+        var subject = "plain-" + Guid.NewGuid().ToString("N");
+        var me = await MeAsync(Token(key, JwtFixture.AutoIssuer, subject: subject,
+            extra: new Dictionary<string, object> { ["name"] = new string('n', 5000), ["email"] = new string('e', 5000) }));
+        Assert.Equal(subject, me.GetProperty("subject").GetString());
+        Assert.True(me.GetProperty("name").GetString()!.Length <= 256);
+        Assert.False(me.TryGetProperty("email", out var email) && email.GetString()!.Length > 256);
+    }
+
     static readonly SemaphoreSlim AutoTenantLock = new(1, 1);
 
     /// <summary>The tenant the auto-create issuer is bound to, made once with the setting on.</summary>
