@@ -158,7 +158,7 @@ internal static class ApiKeysEndpoints
     }
 
     /// <summary>Deleting a key revokes it: the row stays so its status reads "revoked".</summary>
-    static async Task<Results<NoContent, ApiError>> Revoke(string id, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Revoke(string id, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
         if (await FindVisibleAsync(db, caller, id, ct, tracked: true) is not { } key || key.RevokedAt is not null)
         {
@@ -166,6 +166,7 @@ internal static class ApiKeysEndpoints
         }
         key.RevokedAt = key.UpdatedAt = time.UtcNow();
         await db.SaveChangesAsync(ct);
+        signIns.ForgetUser(key.UserId);
         return TypedResults.NoContent();
     }
 

@@ -15,6 +15,7 @@ internal static class AuthRegistration
             .ValidateOnStart();
         services.AddMemoryCache();
         services.AddSingleton<TrustedIssuerKeys>();
+        services.AddSingleton<SignInCache>();
         services.AddScoped<CallerResolver>();
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);

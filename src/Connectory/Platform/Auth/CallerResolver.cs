@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using Connectory.Data;
 using Connectory.Platform.Users;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -13,9 +12,8 @@ namespace Connectory.Platform.Auth;
 /// <summary>Turns a bearer token (a Connectory API key or a trusted JWT) into a <see cref="Caller"/>.</summary>
 internal sealed class CallerResolver(
     ConnectoryDb db,
-    IMemoryCache cache,
+    SignInCache cache,
     TimeProvider time,
-    IOptions<AuthOptions> options,
     TrustedIssuerKeys issuerKeys,
     ILogger<CallerResolver> logger)
 {
@@ -26,16 +24,13 @@ internal sealed class CallerResolver(
 
     public async Task<SignIn> ResolveAsync(string token, CancellationToken ct)
     {
-        var cacheKey = "signin:" + ApiKeyTokens.Hash(token);
-        if (cache.TryGetValue(cacheKey, out SignIn? cached) && cached is not null)
+        var tokenHash = ApiKeyTokens.Hash(token);
+        if (cache.Find(tokenHash) is { } cached)
         {
             return cached;
         }
         var result = token.Count(c => c == '.') == 2 ? await FromJwtAsync(token, ct) : await FromApiKeyAsync(token, ct);
-        if (result.Caller is not null && options.Value.SignInCacheSeconds > 0)
-        {
-            cache.Set(cacheKey, result, TimeSpan.FromSeconds(Math.Max(0, options.Value.SignInCacheSeconds)));
-        }
+        cache.Remember(tokenHash, result);
         return result;
     }
 

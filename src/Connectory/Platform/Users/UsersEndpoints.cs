@@ -120,7 +120,7 @@ internal static class UsersEndpoints
             : ApiError.NotFound($"User '{userId}'");
 
     static async Task<Results<NoContent, ApiError>> Patch(
-        string userId, List<JsonPatchOperation> operations, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct)
+        string userId, List<JsonPatchOperation> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
@@ -183,10 +183,11 @@ internal static class UsersEndpoints
         }
         user.UpdatedAt = time.UtcNow();
         await db.SaveChangesAsync(ct);
+        signIns.ForgetUser(user.Id);
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<NoContent, ApiError>> Delete(string userId, Caller caller, ConnectoryDb db, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Delete(string userId, Caller caller, ConnectoryDb db, SignInCache signIns, CancellationToken ct)
     {
         if (!AccessRules.CanManageUsers(caller))
         {
@@ -206,6 +207,7 @@ internal static class UsersEndpoints
         await db.SaveChangesAsync(ct);
         // Assignments name users by id without a foreign key (assignees may one day be groups): remove them here.
         await db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId).ExecuteDeleteAsync(ct);
+        signIns.ForgetUser(userId);
         return TypedResults.NoContent();
     }
 
