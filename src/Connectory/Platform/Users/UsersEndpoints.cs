@@ -120,7 +120,7 @@ internal static class UsersEndpoints
             : ApiError.NotFound($"User '{userId}'");
 
     static async Task<Results<NoContent, ApiError>> Patch(
-        string userId, List<JsonPatchOperation> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
+        string userId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
@@ -130,9 +130,9 @@ internal static class UsersEndpoints
         var roles = user.RoleSet.ToHashSet();
         foreach (var operation in operations)
         {
-            if (operation.Op is not ("replace" or "add" or "set" or "remove-value"))
+            if (operation?.Op is not ("replace" or "add" or "set" or "remove-value"))
             {
-                return ApiError.InvalidField("op", $"'{operation.Op}' is not supported (replace, add, set, remove-value)");
+                return ApiError.InvalidField("op", $"'{operation?.Op}' is not supported (replace, add, set, remove-value)");
             }
             switch (operation.Path)
             {
@@ -144,12 +144,15 @@ internal static class UsersEndpoints
                     user.Status = operation.Value.GetString()!;
                     break;
                 case "/assignedRoles" or "/roles" when AccessRules.CanManageUsers(caller):
-                    List<RoleRef>? refs;
+                    List<RoleRef>? refs = null;
                     try
                     {
-                        refs = operation.Value.Deserialize<List<RoleRef>>(ErrorJson.Options);
+                        refs = operation.Value.ValueKind == JsonValueKind.Array ? operation.Value.Deserialize<List<RoleRef>>(ErrorJson.Options) : null;
                     }
                     catch (JsonException)
+                    {
+                    }
+                    if (refs is null)
                     {
                         return ApiError.InvalidField(operation.Path, "must be an array of {\"id\"} or {\"name\"} role references");
                     }
