@@ -242,4 +242,21 @@ public sealed class ApiKeysTests(ConnectoryFactory factory) : IClassFixture<Conn
         Assert.Equal(HttpStatusCode.NoContent, (await user.Client.DeleteAsync($"/api/v1/api-keys/{last}")).StatusCode);
         await Mint(user.Client, new { description = "fits again" }).JsonAsync(HttpStatusCode.Created);
     }
+
+    [Theory]
+    [InlineData("POST", "null")]
+    [InlineData("POST", "{\"description\":\"x\",\"expiry\":3600}")]
+    [InlineData("PATCH", "[null]")]
+    [InlineData("PATCH", "null")]
+    [InlineData("PATCH", "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":7}]")]
+    public async Task MalformedBodiesAre400(string method, string body)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = (await Mint(tenant.Admin, new { description = "target" }).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var request = new HttpRequestMessage(new HttpMethod(method), method == "POST" ? "/api/v1/api-keys" : $"/api/v1/api-keys/{id}")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        await ApiAssert.ErrorAsync(await tenant.Admin.SendAsync(request), HttpStatusCode.BadRequest);
+    }
 }

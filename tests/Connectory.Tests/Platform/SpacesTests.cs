@@ -392,4 +392,25 @@ public sealed class SpacesTests(ConnectoryFactory factory) : IClassFixture<Conne
         var all = await tenant.Admin.AllPagesAsync($"/api/v1/spaces/{space}/assignments?limit=2");
         Assert.Equal(5, all.Distinct().Count());
     }
+
+    [Theory]
+    [InlineData("PATCH", "", "[null]")]
+    [InlineData("PATCH", "", "null")]
+    [InlineData("PATCH", "", "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":42}]")]
+    [InlineData("PATCH", "", "[{\"op\":\"replace\",\"path\":\"/name\"}]")]
+    [InlineData("PUT", "", "null")]
+    [InlineData("PUT", "", "{\"name\":[]}")]
+    [InlineData("POST", "/assignments", "null")]
+    [InlineData("POST", "/assignments", "{\"type\":\"user\",\"assigneeId\":\"x\",\"roles\":[null]}")]
+    [InlineData("POST", "/assignments", "{\"type\":\"user\",\"assigneeId\":\"x\",\"roles\":\"consumer\"}")]
+    public async Task MalformedBodiesAre400(string method, string suffix, string body)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var request = new HttpRequestMessage(new HttpMethod(method), $"/api/v1/spaces/{space}{suffix}")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        await ApiAssert.ErrorAsync(await tenant.Admin.SendAsync(request), HttpStatusCode.BadRequest);
+    }
 }

@@ -280,4 +280,37 @@ public sealed class UsersTests(ConnectoryFactory factory) : IClassFixture<Connec
         Assert.Empty(assignments.Ids());
         Assert.Equal(0, assignments.GetProperty("meta").GetProperty("count").GetInt32());
     }
+
+    [Theory]
+    [InlineData("[null]")]
+    [InlineData("null")]
+    [InlineData("{}")]
+    [InlineData("[{\"op\":\"replace\",\"path\":\"/assignedRoles\"}]")]
+    [InlineData("[{\"op\":\"replace\",\"path\":\"/name\"}]")]
+    [InlineData("[{\"op\":\"replace\"}]")]
+    [InlineData("[{\"path\":\"/name\",\"value\":\"x\"}]")]
+    [InlineData("[{\"op\":\"replace\",\"path\":\"/assignedRoles\",\"value\":[null]}]")]
+    [InlineData("[{\"op\":\"replace\",\"path\":\"/assignedRoles\",\"value\":{\"name\":\"TenantAdmin\"}}]")]
+    public async Task MalformedPatchIs400(string body)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync("Developer");
+        var response = await tenant.Admin.PatchAsync($"/api/v1/users/{user.Id}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest);
+        var read = await tenant.Admin.GetAsync($"/api/v1/users/{user.Id}").JsonAsync();
+        Assert.Equal("Developer", Assert.Single(read.GetProperty("assignedRoles").EnumerateArray()).GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{\"subject\":42}")]
+    [InlineData("{\"subject\":\"x\",\"assignedRoles\":[null]}")]
+    [InlineData("{\"subject\":\"x\",\"assignedRoles\":\"TenantAdmin\"}")]
+    public async Task MalformedCreateIs400(string body)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var response = await tenant.Admin.PostAsync("/api/v1/users", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest);
+    }
 }
