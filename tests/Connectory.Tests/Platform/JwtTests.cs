@@ -384,6 +384,29 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
         Assert.False(me.TryGetProperty("email", out var email) && email.GetString()!.Length > 256);
     }
 
+    [Fact]
+    public async Task TokensNeverReachTheLogs()
+    {
+        var tokens = new[]
+        {
+            Token(RsaKey),
+            Token(EcKey, JwtFixture.EcIssuer),
+            Token(RsaKey, expiresIn: TimeSpan.FromMinutes(-5)),
+            Token(RsaKey, audience: "someone-else"),
+            Token(RsaKey, issuer: "https://evil.example.test"),
+            Token(RsaKey, subject: "stranger-" + Guid.NewGuid().ToString("N")),
+        };
+        foreach (var token in tokens)
+        {
+            await Factory.Client(token).GetAsync("/api/v1/users/me");
+        }
+        var lines = Factory.Logs.ToArray();
+        foreach (var signature in tokens.Select(t => t.Split('.')[2]))
+        {
+            Assert.DoesNotContain(lines, l => l.Contains(signature, StringComparison.Ordinal));
+        }
+    }
+
     static readonly SemaphoreSlim AutoTenantLock = new(1, 1);
 
     /// <summary>The tenant the auto-create issuer is bound to, made once with the setting on.</summary>

@@ -227,4 +227,35 @@ public sealed class TenantIsolationTests(ConnectoryFactory factory) : IClassFixt
         Assert.Equal(404, Assert.Single((await ApiAssert.OkAsync(bulk, (HttpStatusCode)207)).GetProperty("data").EnumerateArray()).GetProperty("status").GetInt32());
         await a.Tenant.Admin.GetAsync($"/api/v1/data-connections/{a.ConnectionId}").JsonAsync();
     }
+
+    [Fact]
+    public async Task ConnectionsCannotBeMovedOrCopiedIntoAnotherTenantsSpace()
+    {
+        var a = await SeedAsync();
+        var b = await factory.NewTenantAsync();
+        var bSpace = await b.NewSpaceAsync("shared");
+        var own = await b.Admin.NewConnectionAsync(bSpace, "b-own");
+        await AssertNotFoundAsync(b.Admin.PutAsJsonAsync($"/api/v1/data-connections/{own}", new
+        {
+            qID = own,
+            qEngineObjectID = own,
+            qName = "b-own",
+            qType = "x",
+            qConnectStatement = "CUSTOM CONNECT TO \"provider=x;host=db.example.test\"",
+            datasourceID = "x",
+            space = a.SpaceId,
+        }), a.SpaceName);
+        var bulk = await b.Admin.PostAsJsonAsync("/api/v1/data-connections/actions/update",
+            new { connections = new[] { new { id = own, spaceId = a.SpaceId, spaceType = "shared" } } });
+        Assert.Equal(404, Assert.Single((await ApiAssert.OkAsync(bulk, (HttpStatusCode)207)).GetProperty("data").EnumerateArray()).GetProperty("status").GetInt32());
+        await AssertNotFoundAsync(b.Admin.PostAsJsonAsync("/api/v1/data-connections/actions/duplicate", new { id = own, spaceId = a.SpaceId }), a.SpaceName);
+        var bulkOwner = await b.Admin.PostAsJsonAsync("/api/v1/data-connections/actions/update",
+            new { connections = new[] { new { id = own, ownerId = a.User.Id } } });
+        Assert.Equal(400, Assert.Single((await ApiAssert.OkAsync(bulkOwner, (HttpStatusCode)207)).GetProperty("data").EnumerateArray()).GetProperty("status").GetInt32());
+
+        var read = await b.Admin.GetAsync($"/api/v1/data-connections/{own}").JsonAsync();
+        Assert.Equal(bSpace, read.GetProperty("space").GetString());
+        Assert.Equal(b.AdminUserId, read.GetProperty("user").GetString());
+        Assert.DoesNotContain(own, (await a.Tenant.Admin.GetAsync($"/api/v1/data-connections?noDatafiles=true&spaceId={a.SpaceId}").JsonAsync()).ConnectionIds());
+    }
 }
