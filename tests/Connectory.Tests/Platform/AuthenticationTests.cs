@@ -215,4 +215,14 @@ public sealed class AuthenticationTests(ConnectoryFactory factory) : IClassFixtu
             await ApiAssert.ErrorAsync(await anonymous.GetAsync($"/api/v1/users/me?{name}={Uri.EscapeDataString(factory.BootstrapKey)}"), HttpStatusCode.Unauthorized, Unauthorized);
         }
     }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("61")]
+    public void SignInCacheLongerThanAMinuteStopsTheServiceAtStart(string seconds)
+    {
+        using var misconfigured = ConnectoryFactory.With(new() { ["Auth:SignInCacheSeconds"] = seconds });
+        var failure = Assert.ThrowsAny<Exception>(() => misconfigured.Client(null));
+        Assert.Contains("SignInCacheSeconds", failure.ToString(), StringComparison.Ordinal);
+    }
 }
