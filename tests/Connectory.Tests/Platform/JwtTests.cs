@@ -254,6 +254,19 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
     }
 
     [Fact]
+    public async Task KeyEmbeddedInTheTokenHeaderIsIgnored()
+    {
+        // A token that carries its own verification key (jwk header) must still be checked against the configured one.
+        using var attacker = RSA.Create(2048);
+        var parameters = attacker.ExportParameters(false);
+        var jwk = new { kty = "RSA", n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) };
+        var header = B64(JsonSerializer.Serialize(new { alg = "RS256", typ = "JWT", jwk }));
+        var payload = B64(Payload("admin"));
+        var signature = attacker.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        await UnauthorizedAsync(header + "." + payload + "." + Base64UrlEncoder.Encode(signature));
+    }
+
+    [Fact]
     public async Task EcTokenPresentedAsTheRsaIssuerIs401() =>
         await UnauthorizedAsync(Token(EcKey, JwtFixture.RsaIssuer));
 
