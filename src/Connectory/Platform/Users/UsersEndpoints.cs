@@ -122,6 +122,7 @@ internal static class UsersEndpoints
     static async Task<Results<NoContent, ApiError>> Patch(
         string userId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
+        await using var transaction = await LockTenantAsync(db, caller, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
         {
@@ -186,6 +187,7 @@ internal static class UsersEndpoints
         }
         user.UpdatedAt = time.UtcNow();
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         signIns.ForgetUser(user.Id);
         return TypedResults.NoContent();
     }
@@ -196,6 +198,7 @@ internal static class UsersEndpoints
         {
             return userId == caller.UserId ? ApiError.Forbidden("Only a TenantAdmin may delete users.") : ApiError.NotFound($"User '{userId}'");
         }
+        await using var transaction = await LockTenantAsync(db, caller, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null)
         {
@@ -210,8 +213,20 @@ internal static class UsersEndpoints
         await db.SaveChangesAsync(ct);
         // Assignments name users by id without a foreign key (assignees may one day be groups): remove them here.
         await db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
         signIns.ForgetUser(userId);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Serializes changes to a tenant's users: the "at least one TenantAdmin" check and the write that follows it must
+    /// not interleave with another admin's demotion. A no-op update takes the tenant row's lock (the write lock on SQLite).
+    /// </summary>
+    static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> LockTenantAsync(ConnectoryDb db, Caller caller, CancellationToken ct)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Tenants.Where(t => t.Id == caller.TenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Name, t => t.Name), ct);
+        return transaction;
     }
 
     static async Task<bool> WouldLeaveNoAdminAsync(ConnectoryDb db, User changed, CancellationToken ct)
