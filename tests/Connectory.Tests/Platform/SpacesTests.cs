@@ -413,4 +413,32 @@ public sealed class SpacesTests(ConnectoryFactory factory) : IClassFixture<Conne
         };
         await ApiAssert.ErrorAsync(await tenant.Admin.SendAsync(request), HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task ConcurrentCreatesOfOneNameYieldOneSpaceAndConflicts()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var name = Name("race");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => CreateSpace(tenant.Admin, "shared", name)));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
+        }
+        Assert.Single((await tenant.Admin.GetAsync($"/api/v1/spaces?name={name}").JsonAsync()).Ids());
+    }
+
+    [Fact]
+    public async Task ConcurrentAssignmentsOfOneUserYieldOneAndConflicts()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Assign(tenant.Admin, space, user.Id, "consumer")));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
+        }
+    }
 }

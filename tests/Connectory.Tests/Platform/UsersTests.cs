@@ -313,4 +313,36 @@ public sealed class UsersTests(ConnectoryFactory factory) : IClassFixture<Connec
         var response = await tenant.Admin.PostAsync("/api/v1/users", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         await ApiAssert.ErrorAsync(response, HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task ConcurrentCreatesOfOneSubjectYieldOneUserAndConflicts()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => tenant.Admin.PostAsJsonAsync("/api/v1/users", new { subject = "racer" })));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
+        }
+    }
+
+    [Fact]
+    public async Task TwoAdminsDemotingEachOtherAtOnceLeaveOneAdmin()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var second = await tenant.NewUserAsync("TenantAdmin");
+        object[] demote = [new { op = "replace", path = "/assignedRoles", value = Array.Empty<object>() }];
+        var results = await Task.WhenAll(
+            tenant.Admin.PatchJsonAsync($"/api/v1/users/{second.Id}", demote),
+            second.Client.PatchJsonAsync($"/api/v1/users/{tenant.AdminUserId}", demote));
+        Assert.All(results, r => Assert.True(r.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"{(int)r.StatusCode}"));
+        var admins = 0;
+        foreach (var id in new[] { tenant.AdminUserId, second.Id })
+        {
+            var user = await factory.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+                Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.IgnoreQueryFilters(db.Users), u => u.Id == id));
+            admins += user.RoleSet.Contains("TenantAdmin") ? 1 : 0;
+        }
+        Assert.True(admins >= 1, "the tenant was left without a TenantAdmin");
+    }
 }
