@@ -71,6 +71,9 @@ internal static class ApiKeysEndpoints
             }
         }
         var now = time.UtcNow();
+        // The count and the insert run under the user row's lock, so concurrent requests cannot pass the limit together.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Users.Where(u => u.Id == sub).ExecuteUpdateAsync(s => s.SetProperty(u => u.UpdatedAt, u => u.UpdatedAt), ct);
         var active = await db.ApiKeys.CountAsync(k => k.UserId == sub && k.RevokedAt == null && k.ExpiresAt > now, ct);
         if (active >= options.Value.MaxKeysPerUser)
         {
@@ -91,6 +94,7 @@ internal static class ApiKeysEndpoints
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Created(Urls.To(request, $"/api/v1/api-keys/{key.Id}").Href, ApiKeyResponse.From(key, now, token));
     }
 
