@@ -259,4 +259,18 @@ public sealed class ApiKeysTests(ConnectoryFactory factory) : IClassFixture<Conn
         };
         await ApiAssert.ErrorAsync(await tenant.Admin.SendAsync(request), HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task ConcurrentMintsCannotPassTheLimit()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Mint(user.Client, new { description = $"race {i}" })));
+        Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
+        }
+        Assert.Equal(50, (await user.Client.AllPagesAsync("/api/v1/api-keys?status=active&limit=100")).Count);
+    }
 }

@@ -5,7 +5,7 @@ using Connectory.Tests.Support;
 
 namespace Connectory.Tests.Platform;
 
-/// <summary>Small request helpers the platform tests share.</summary>
+/// <summary>Request shortcuts the platform tests share.</summary>
 static class PlatformKit
 {
     /// <summary>POST /api/v1/data-connections with the fields the API requires; <paramref name="spaceId"/> null means personal.</summary>
