@@ -77,16 +77,16 @@ public sealed class JwtKeyFileTests
     [MemberData(nameof(UnusableKeys))]
     public void UnusableKeyFileStopsTheServiceAtStart(string pem)
     {
-        using var factory = Trusting(WriteTemp(pem));
-        var failure = Assert.ThrowsAny<Exception>(() => factory.Client(null));
-        Assert.Contains("PublicKeyFile", failure.ToString(), StringComparison.Ordinal);
+        var path = WriteTemp(pem);
+        Assert.Null(Connectory.Platform.Auth.TrustedIssuerKeys.TryLoad(path));
+        using var factory = Trusting(path);
+        Assert.ThrowsAny<Exception>(() => factory.Client(null));
     }
 
     [Fact]
     public void MissingKeyFileStopsTheServiceAtStart()
     {
         using var factory = Trusting(Path.Combine(Path.GetTempPath(), "connectory-tests", "absent-" + Guid.NewGuid().ToString("N") + ".pem"));
-        var failure = Assert.ThrowsAny<Exception>(() => factory.Client(null));
-        Assert.Contains("PublicKeyFile", failure.ToString(), StringComparison.Ordinal);
+        Assert.ThrowsAny<Exception>(() => factory.Client(null));
     }
 }

@@ -21,6 +21,8 @@ public sealed class JwtFixture : IDisposable
     public const string Audience = "connectory-tests";
     public const string AutoTenant = "jwt-auto-create";
 
+    readonly string dir;
+
     public RSA Rsa { get; } = RSA.Create(2048);
     public ECDsa Ec { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     public RSA AutoRsa { get; } = RSA.Create(2048);
@@ -28,7 +30,7 @@ public sealed class JwtFixture : IDisposable
 
     public JwtFixture()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "connectory-tests", "jwt-" + Guid.NewGuid().ToString("N"));
+        dir = Path.Combine(Path.GetTempPath(), "connectory-tests", "jwt-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         string Write(string name, string pem)
         {
@@ -63,6 +65,7 @@ public sealed class JwtFixture : IDisposable
     public void Dispose()
     {
         Factory.Dispose();
+        Directory.Delete(dir, recursive: true);
         Rsa.Dispose();
         Ec.Dispose();
         AutoRsa.Dispose();

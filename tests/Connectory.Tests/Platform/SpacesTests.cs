@@ -298,9 +298,17 @@ public sealed class SpacesTests(ConnectoryFactory factory) : IClassFixture<Conne
         Assert.Contains("update", asFacilitator);
         Assert.Contains("create", asFacilitator);
         Assert.DoesNotContain("delete", asFacilitator);
+        Assert.DoesNotContain("change_owner", asFacilitator);
         var asAdmin = (await tenant.Admin.GetAsync($"/api/v1/spaces/{space}").JsonAsync()).GetProperty("meta").GetProperty("actions").Strings();
         Assert.Contains("delete", asAdmin);
         Assert.Contains("change_owner", asAdmin);
+
+        // The owner's actions match what the owner may do: hand the space over.
+        var owner = await tenant.NewUserAsync();
+        var owned = await tenant.NewSpaceAsync("shared", owner.Client);
+        var asOwner = (await owner.Client.GetAsync($"/api/v1/spaces/{owned}").JsonAsync()).GetProperty("meta").GetProperty("actions").Strings();
+        Assert.Contains("change_owner", asOwner);
+        Assert.Equal(consumer.Id, (await owner.Client.PutAsJsonAsync($"/api/v1/spaces/{owned}", new { ownerId = consumer.Id }).JsonAsync()).GetProperty("ownerId").GetString());
     }
 
     [Fact]
