@@ -24,14 +24,19 @@ internal static class AdminCommands
         var name = app.Configuration["name"];
         if (string.IsNullOrWhiteSpace(name))
         {
-            return Fail("usage: connectory tenants create --name <name>");
+            return Fail("usage: connectory tenants create --name <name> [--auto-create-users=true]");
+        }
+        if (!bool.TryParse(app.Configuration["auto-create-users"] ?? "false", out var autoCreateUsers))
+        {
+            return Fail("--auto-create-users takes true or false");
         }
         await using var scope = app.Services.CreateAsyncScope();
         var provisioning = scope.ServiceProvider.GetRequiredService<TenantProvisioning>();
         try
         {
-            var created = await provisioning.CreateAsync(name, null, CancellationToken.None);
+            var created = await provisioning.CreateAsync(name, null, CancellationToken.None, autoCreateUsers);
             Console.WriteLine($"tenant: {created.Tenant.Id}");
+            Console.WriteLine($"users created on first JWT sign-in: {(autoCreateUsers ? "yes" : "no")}");
             Console.WriteLine($"admin user: {created.Admin.Id}");
             Console.WriteLine($"admin API key (shown once): {created.ApiKey}");
             return 0;

@@ -71,6 +71,9 @@ internal static class ApiKeysEndpoints
             }
         }
         var now = time.UtcNow();
+        // The count and the insert run under the user row's lock, so concurrent requests cannot pass the limit together.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Users.Where(u => u.Id == sub).ExecuteUpdateAsync(s => s.SetProperty(u => u.UpdatedAt, u => u.UpdatedAt), ct);
         var active = await db.ApiKeys.CountAsync(k => k.UserId == sub && k.RevokedAt == null && k.ExpiresAt > now, ct);
         if (active >= options.Value.MaxKeysPerUser)
         {
@@ -91,6 +94,7 @@ internal static class ApiKeysEndpoints
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Created(Urls.To(request, $"/api/v1/api-keys/{key.Id}").Href, ApiKeyResponse.From(key, now, token));
     }
 
@@ -158,7 +162,7 @@ internal static class ApiKeysEndpoints
     }
 
     /// <summary>Deleting a key revokes it: the row stays so its status reads "revoked".</summary>
-    static async Task<Results<NoContent, ApiError>> Revoke(string id, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Revoke(string id, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
         if (await FindVisibleAsync(db, caller, id, ct, tracked: true) is not { } key || key.RevokedAt is not null)
         {
@@ -166,6 +170,7 @@ internal static class ApiKeysEndpoints
         }
         key.RevokedAt = key.UpdatedAt = time.UtcNow();
         await db.SaveChangesAsync(ct);
+        signIns.ForgetUser(key.UserId);
         return TypedResults.NoContent();
     }
 

@@ -8,8 +8,8 @@ internal sealed class AuthOptions
     public string? BootstrapApiKey { get; set; }
 
     /// <summary>
-    /// How long a validated token's sign-in is remembered by one instance. This bounds how long a revoked key,
-    /// a deleted user or a changed role can still act on an instance that saw it moments before.
+    /// How long a validated token's sign-in is remembered by one instance. The instance that revokes a key or
+    /// changes a user forgets that user's sign-ins at once; this bounds how long other instances may still honour them.
     /// </summary>
     public int SignInCacheSeconds { get; set; } = 5;
 

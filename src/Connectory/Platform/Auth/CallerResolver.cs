@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Connectory.Data;
 using Connectory.Platform.Users;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -12,26 +12,25 @@ namespace Connectory.Platform.Auth;
 /// <summary>Turns a bearer token (a Connectory API key or a trusted JWT) into a <see cref="Caller"/>.</summary>
 internal sealed class CallerResolver(
     ConnectoryDb db,
-    IMemoryCache cache,
+    SignInCache cache,
     TimeProvider time,
-    IOptions<AuthOptions> options,
     TrustedIssuerKeys issuerKeys,
     ILogger<CallerResolver> logger)
 {
     static readonly JsonWebTokenHandler JwtHandler = new() { MapInboundClaims = false };
 
+    /// <summary>The users API's limit for subject, name and email; longer claims are not stored.</summary>
+    const int MaxClaimLength = 256;
+
     public async Task<SignIn> ResolveAsync(string token, CancellationToken ct)
     {
-        var cacheKey = "signin:" + ApiKeyTokens.Hash(token);
-        if (cache.TryGetValue(cacheKey, out SignIn? cached) && cached is not null)
+        var tokenHash = ApiKeyTokens.Hash(token);
+        if (cache.Find(tokenHash) is { } cached)
         {
             return cached;
         }
         var result = token.Count(c => c == '.') == 2 ? await FromJwtAsync(token, ct) : await FromApiKeyAsync(token, ct);
-        if (result.Caller is not null && options.Value.SignInCacheSeconds > 0)
-        {
-            cache.Set(cacheKey, result, TimeSpan.FromSeconds(Math.Max(0, options.Value.SignInCacheSeconds)));
-        }
+        cache.Remember(tokenHash, result);
         return result;
     }
 
@@ -88,7 +87,9 @@ internal sealed class CallerResolver(
         {
             return SignIn.Failed(validation.Exception switch
             {
-                SecurityTokenExpiredException or SecurityTokenNoExpirationException => "The JWT has expired or has no expiry.",
+                // The lifetime check is ours (it reads the service clock), so its failures arrive as InvalidLifetime.
+                SecurityTokenExpiredException or SecurityTokenNoExpirationException or SecurityTokenInvalidLifetimeException
+                    => "The JWT has expired, is not yet valid, or has no expiry.",
                 SecurityTokenInvalidAudienceException => "The JWT's audience is not accepted.",
                 SecurityTokenInvalidIssuerException => "The JWT's issuer is not trusted.",
                 SecurityTokenInvalidAlgorithmException => "The JWT's algorithm is not accepted (RS256 or ES256).",
@@ -99,6 +100,10 @@ internal sealed class CallerResolver(
         if (string.IsNullOrEmpty(subject))
         {
             return SignIn.Failed("The JWT has no 'sub' claim.");
+        }
+        if (subject.Length > MaxClaimLength)
+        {
+            return SignIn.Failed($"The JWT's 'sub' is longer than {MaxClaimLength} characters.");
         }
         var tenant = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == issuer.Settings.Tenant || t.Name == issuer.Settings.Tenant, ct);
         if (tenant is null)
@@ -121,8 +126,8 @@ internal sealed class CallerResolver(
             Id = Ids.New(),
             TenantId = tenantId,
             Subject = subject,
-            Name = claims.TryGetValue("name", out var name) && name is string n ? n : subject,
-            Email = claims.TryGetValue("email", out var email) ? email as string : null,
+            Name = claims.TryGetValue("name", out var name) && name is string { Length: > 0 and <= MaxClaimLength } n ? n : subject,
+            Email = claims.TryGetValue("email", out var email) && email is string { Length: <= MaxClaimLength } address ? address : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -151,7 +156,7 @@ internal sealed record SignIn(Caller? Caller, string? Failure)
     public static SignIn Failed(string reason) => new(null, reason);
 }
 
-/// <summary>Public keys of the trusted JWT issuers, read once at start so a bad PEM stops the service early.</summary>
+/// <summary>Public keys of the trusted JWT issuers. Options validation reads every file at start, so a bad PEM stops the service early.</summary>
 internal sealed class TrustedIssuerKeys
 {
     readonly Dictionary<string, (TrustedIssuer Settings, SecurityKey Key)> byIssuer = new(StringComparer.Ordinal);
@@ -160,40 +165,48 @@ internal sealed class TrustedIssuerKeys
     {
         foreach (var issuer in options.Value.Jwt)
         {
-            var pem = File.ReadAllText(issuer.PublicKeyFile);
-            SecurityKey key = pem.Contains("BEGIN EC", StringComparison.Ordinal) || TryEc(pem) is not null
-                ? new ECDsaSecurityKey(TryEc(pem) ?? throw new InvalidOperationException($"Cannot read EC key {issuer.PublicKeyFile}"))
-                : new RsaSecurityKey(ReadRsa(pem));
-            byIssuer[issuer.Issuer] = (issuer, key);
+            byIssuer[issuer.Issuer] = (issuer, TryLoad(issuer.PublicKeyFile)
+                ?? throw new InvalidOperationException($"Cannot read a public key from {issuer.PublicKeyFile}"));
         }
     }
 
     public (TrustedIssuer Settings, SecurityKey Key)? Find(string issuer) => byIssuer.TryGetValue(issuer, out var found) ? found : null;
 
-    static ECDsa? TryEc(string pem)
+    /// <summary>
+    /// An RSA key (RS256) or an EC P-256 key (ES256) from a PEM public key or certificate; null when the file holds
+    /// neither, so a misconfigured issuer fails at start instead of failing every sign-in.
+    /// </summary>
+    public static SecurityKey? TryLoad(string path)
     {
-        var ec = ECDsa.Create();
         try
         {
-            ec.ImportFromPem(pem);
-            return ec;
+            var pem = File.ReadAllText(path);
+            if (pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                using var certificate = X509Certificate2.CreateFromPem(pem);
+                return certificate.GetRSAPublicKey() is { } certRsa ? new RsaSecurityKey(certRsa)
+                    : certificate.GetECDsaPublicKey() is { } certEc ? Ec(certEc)
+                    : null;
+            }
+            var ec = ECDsa.Create();
+            try
+            {
+                ec.ImportFromPem(pem);
+                return Ec(ec);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                ec.Dispose();
+            }
+            var rsa = RSA.Create();
+            rsa.ImportFromPem(pem);
+            return rsa.KeySize >= 2048 ? new RsaSecurityKey(rsa) : null;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
         {
-            ec.Dispose();
-            return null;
-        }
-        catch (CryptographicException)
-        {
-            ec.Dispose();
             return null;
         }
     }
 
-    static RSA ReadRsa(string pem)
-    {
-        var rsa = RSA.Create();
-        rsa.ImportFromPem(pem);
-        return rsa;
-    }
+    static ECDsaSecurityKey? Ec(ECDsa key) => key.KeySize == 256 ? new ECDsaSecurityKey(key) : null;
 }

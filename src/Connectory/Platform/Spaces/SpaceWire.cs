@@ -35,10 +35,8 @@ internal sealed record SpaceResponse(
         }
         if (AccessRules.CanOwnSpace(caller, standing))
         {
+            // Whoever may delete the space may also hand it over (the PUT/PATCH of ownerId checks the same rule).
             actions.Add("delete");
-        }
-        if (AccessRules.IsSpaceAdmin(caller, standing.Kind))
-        {
             actions.Add("change_owner");
         }
         if (AccessRules.ForConnections(caller, standing).Create)

@@ -134,12 +134,12 @@ internal static class SpacesEndpoints
             : ApiError.NotFound($"Space '{spaceId}'");
 
     static async Task<Results<Ok<SpaceResponse>, ApiError>> Patch(
-        string spaceId, List<SpacePatchOperation> operations, Caller caller, ConnectoryDb db, TimeProvider time, HttpRequest request, CancellationToken ct)
+        string spaceId, List<SpacePatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, HttpRequest request, CancellationToken ct)
     {
         var update = new SpaceUpdate(null, null, null);
         foreach (var operation in operations)
         {
-            if (operation.Op != "replace" || operation.Value is null)
+            if (operation is not { Op: "replace", Value: not null })
             {
                 return ApiError.InvalidField("op", "only 'replace' with a string value is supported");
             }

@@ -11,10 +11,11 @@ internal sealed class TenantProvisioning(ConnectoryDb db, TimeProvider time)
 {
     public static readonly TimeSpan AdminKeyLifetime = TimeSpan.FromDays(365);
 
-    public async Task<ProvisionedTenant> CreateAsync(string name, string? token, CancellationToken ct)
+    /// <param name="autoCreateUsers">Whether a trusted JWT for an unknown subject creates that user on first sign-in.</param>
+    public async Task<ProvisionedTenant> CreateAsync(string name, string? token, CancellationToken ct, bool autoCreateUsers = false)
     {
         var now = time.UtcNow();
-        var tenant = new Tenant { Id = Ids.New(), Name = name, CreatedAt = now, QriKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) };
+        var tenant = new Tenant { Id = Ids.New(), Name = name, AutoCreateUsers = autoCreateUsers, CreatedAt = now, QriKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) };
         var admin = new User
         {
             Id = Ids.New(),

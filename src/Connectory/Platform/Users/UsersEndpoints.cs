@@ -120,8 +120,9 @@ internal static class UsersEndpoints
             : ApiError.NotFound($"User '{userId}'");
 
     static async Task<Results<NoContent, ApiError>> Patch(
-        string userId, List<JsonPatchOperation> operations, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct)
+        string userId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
+        await using var transaction = await LockTenantAsync(db, caller, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
         {
@@ -130,9 +131,9 @@ internal static class UsersEndpoints
         var roles = user.RoleSet.ToHashSet();
         foreach (var operation in operations)
         {
-            if (operation.Op is not ("replace" or "add" or "set" or "remove-value"))
+            if (operation?.Op is not ("replace" or "add" or "set" or "remove-value"))
             {
-                return ApiError.InvalidField("op", $"'{operation.Op}' is not supported (replace, add, set, remove-value)");
+                return ApiError.InvalidField("op", $"'{operation?.Op}' is not supported (replace, add, set, remove-value)");
             }
             switch (operation.Path)
             {
@@ -144,12 +145,15 @@ internal static class UsersEndpoints
                     user.Status = operation.Value.GetString()!;
                     break;
                 case "/assignedRoles" or "/roles" when AccessRules.CanManageUsers(caller):
-                    List<RoleRef>? refs;
+                    List<RoleRef>? refs = null;
                     try
                     {
-                        refs = operation.Value.Deserialize<List<RoleRef>>(ErrorJson.Options);
+                        refs = operation.Value.ValueKind == JsonValueKind.Array ? operation.Value.Deserialize<List<RoleRef>>(ErrorJson.Options) : null;
                     }
                     catch (JsonException)
+                    {
+                    }
+                    if (refs is null)
                     {
                         return ApiError.InvalidField(operation.Path, "must be an array of {\"id\"} or {\"name\"} role references");
                     }
@@ -183,15 +187,18 @@ internal static class UsersEndpoints
         }
         user.UpdatedAt = time.UtcNow();
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        signIns.ForgetUser(user.Id);
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<NoContent, ApiError>> Delete(string userId, Caller caller, ConnectoryDb db, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Delete(string userId, Caller caller, ConnectoryDb db, SignInCache signIns, CancellationToken ct)
     {
         if (!AccessRules.CanManageUsers(caller))
         {
             return userId == caller.UserId ? ApiError.Forbidden("Only a TenantAdmin may delete users.") : ApiError.NotFound($"User '{userId}'");
         }
+        await using var transaction = await LockTenantAsync(db, caller, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null)
         {
@@ -204,7 +211,22 @@ internal static class UsersEndpoints
         }
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
+        // Assignments name users by id without a foreign key (assignees may one day be groups): remove them here.
+        await db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        signIns.ForgetUser(userId);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Serializes changes to a tenant's users: the "at least one TenantAdmin" check and the write that follows it must
+    /// not interleave with another admin's demotion. A no-op update takes the tenant row's lock (the write lock on SQLite).
+    /// </summary>
+    static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> LockTenantAsync(ConnectoryDb db, Caller caller, CancellationToken ct)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Tenants.Where(t => t.Id == caller.TenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Name, t => t.Name), ct);
+        return transaction;
     }
 
     static async Task<bool> WouldLeaveNoAdminAsync(ConnectoryDb db, User changed, CancellationToken ct)
