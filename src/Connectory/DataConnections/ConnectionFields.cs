@@ -56,7 +56,7 @@ internal static class ConnectionFields
         }
         int? parsed = v.ValueKind switch
         {
-            JsonValueKind.String => v.GetString() switch
+            JsonValueKind.String => TextOf(v) switch
             {
                 "0" or "LOG_ON_SERVICE_USER" => 0,
                 "1" or "LOG_ON_CURRENT_USER" => 1,
@@ -82,12 +82,29 @@ internal static class ConnectionFields
             return null;
         }
         if ((v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n is 0 or 1)
-            || (v.ValueKind == JsonValueKind.String && int.TryParse(v.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out n) && n is 0 or 1))
+            || (v.ValueKind == JsonValueKind.String && int.TryParse(TextOf(v), NumberStyles.None, CultureInfo.InvariantCulture, out n) && n is 0 or 1))
         {
             architecture = n;
             return null;
         }
         return ApiError.InvalidField("qArchitecture", "must be 0 (64-bit) or 1 (32-bit)");
+    }
+
+    /// <summary>A JSON string's text; null when the value is not a string or escapes a lone surrogate (not valid UTF-16).</summary>
+    public static string? TextOf(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     public static ApiError? CheckTags(IReadOnlyList<string?>? tags)
