@@ -181,6 +181,10 @@ internal static class DataConnectionsEndpoints
         {
             return ApiError.MissingField("connections");
         }
+        if (items.Any(i => i is null))
+        {
+            return ApiError.InvalidField("connections", "must hold objects, not null");
+        }
         return items.Count > ConnectionActions.MaxBulkItems
             ? ApiError.InvalidField("connections", $"may hold at most {ConnectionActions.MaxBulkItems} items, not {items.Count}")
             : null;
