@@ -188,7 +188,8 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var secret = writes.SecretOf(source);
+        // The copy's owner may read its secret, so it carries the source's secret only for those who may read it there.
+        var secret = resolved.Privileges.Contains("update") ? writes.SecretOf(source) : null;
         var change = new ConnectionChange { Secret = secret, SecretGiven = secret is not null };
         DataCredential? credential = null;
         if (body.qUsername is not null || body.qPassword is not null)
