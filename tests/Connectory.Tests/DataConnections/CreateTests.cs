@@ -326,4 +326,27 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         foreign["qCredentialsID"] = credentialId;
         await ApiAssert.ErrorAsync(await user.Client.PostConnectionAsync(foreign), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task ConcurrentCreatesOfOneNameGiveOneConnectionAndConflicts()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => tenant.Admin.PostConnectionAsync(ConnectionApi.Body("Raced", space))));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
+        }
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(["Raced"], (await tenant.Admin.ListAsync($"spaceId={space}&noDatafiles=true")).Names());
+
+        var id = Guid.NewGuid().ToString();
+        var sameId = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body($"same-id-{i}", space)) { ["qID"] = id })));
+        foreach (var response in sameId.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
+        }
+        Assert.Single(sameId, r => r.StatusCode == HttpStatusCode.Created);
+    }
 }

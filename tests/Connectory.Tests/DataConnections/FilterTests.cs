@@ -195,4 +195,23 @@ public sealed class FilterTests(ConnectoryFactory factory) : IClassFixture<Conne
         var all = await tenant.Admin.WalkAsync($"filter={filter}&limit=3&noDatafiles=true");
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"keep-{i}"), all.Names());
     }
+
+    [Fact]
+    public async Task NonAsciiNamesMatchIgnoringCase()
+    {
+        var tenant = await factory.NewTenantAsync();
+        await tenant.Admin.NewConnectionAsync("Ärger", edit: b => { b["qType"] = "Über.exe"; b["datasourceID"] = "Ωmega"; });
+        await tenant.Admin.NewConnectionAsync("plain");
+        var c = tenant.Admin;
+        Assert.Equal(["Ärger"], await Filtered(c, "qName eq \"ärger\""));
+        Assert.Equal(["Ärger"], await Filtered(c, "qName sw \"ÄR\""));
+        // Exact case always matches; qType and datasourceID fold non-ASCII case only where the database's lower() does.
+        Assert.Equal(["Ärger"], await Filtered(c, "qType eq \"Über.EXE\""));
+        Assert.Equal(["Ärger"], await Filtered(c, "datasourceID co \"Ωm\""));
+        if (TestDatabase.IsPostgres)
+        {
+            Assert.Equal(["Ärger"], await Filtered(c, "qType sw \"über\""));
+            Assert.Equal(["Ärger"], await Filtered(c, "datasourceID eq \"ωMEGA\""));
+        }
+    }
 }

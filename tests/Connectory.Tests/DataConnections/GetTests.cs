@@ -125,4 +125,23 @@ public sealed class GetTests(ConnectoryFactory factory) : IClassFixture<Connecto
         Assert.StartsWith("qri:api:rest://", asConsumer.Str("qri"), StringComparison.Ordinal);
         Assert.Equal(new Uri(factory.BaseAddress, $"{ConnectionApi.Path}/{id}"), new Uri(asConsumer.GetProperty("links").GetProperty("self").Str("href")));
     }
+
+    [Fact]
+    public async Task AnotherTenantsConnectionIsNotFoundForEveryVerb()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var other = await factory.NewTenantAsync();
+        var id = await other.Admin.NewConnectionAsync("theirs", edit: b => b["qConnectionSecret"] = "x");
+        var path = $"{ConnectionApi.Path}/{id}";
+        await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync(path), HttpStatusCode.NotFound);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { new { op = "replace", path = "/qName", value = "mine" } }), HttpStatusCode.NotFound);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PutAsJsonAsync(path, new { qID = id, qEngineObjectID = id, qName = "mine", qType = "t", qConnectStatement = "s" }), HttpStatusCode.NotFound);
+        await ApiAssert.ErrorAsync(await tenant.Admin.DeleteAsync(path), HttpStatusCode.NotFound);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync($"{ConnectionApi.Path}/actions/duplicate", new { id }), HttpStatusCode.NotFound);
+        var bulk = await tenant.Admin.PostAsJsonAsync($"{ConnectionApi.Path}/actions/update", new { connections = new[] { new { id, ownerId = tenant.AdminUserId } } }).JsonAsync(HttpStatusCode.MultiStatus);
+        Assert.Equal(404, bulk.GetProperty("data")[0].GetProperty("status").GetInt32());
+        var theirs = await other.Admin.GetConnectionAsync(id);
+        Assert.Equal("theirs", theirs.Str("qName"));
+        Assert.Equal(other.AdminUserId, theirs.Str("user"));
+    }
 }

@@ -208,4 +208,36 @@ public sealed class PagingTests(ConnectoryFactory factory) : IClassFixture<Conne
         Assert.Equal(seen.Count, seen.Distinct().Count());
         Assert.All(seen, id => Assert.True(stable.Contains(id) || churned.Contains(id)));
     }
+
+    [Theory]
+    [InlineData("qType")]
+    [InlineData("datasourceID")]
+    [InlineData("qName")]
+    public async Task CaseInsensitivePagingOverNonAsciiValuesSkipsNothing(string field)
+    {
+        var tenant = await factory.NewTenantAsync();
+        string[] values = ["Éclair", "éa", "Ünter", "über", "Zed", "zz", "Ångström", "år", "Ωmega", "ωa", "apple", "Banana"];
+        var ids = new List<string>();
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i];
+            ids.Add(await tenant.Admin.NewConnectionAsync(field == "qName" ? value : $"n{i:D2}", edit: b =>
+            {
+                if (field != "qName")
+                {
+                    b[field] = value;
+                }
+            }));
+        }
+        foreach (var sort in new[] { field, "-" + field })
+        {
+            var query = $"noDatafiles=true&caseinsensitive=true&sort={sort}";
+            var whole = (await tenant.Admin.ListAsync(query)).GetProperty("data").EnumerateArray().Ids();
+            Assert.Equal(ids.Order(StringComparer.Ordinal), whole.Order(StringComparer.Ordinal));
+            foreach (var limit in new[] { 1, 2, 5 })
+            {
+                Assert.Equal(whole, (await tenant.Admin.WalkAsync($"{query}&limit={limit}")).Ids());
+            }
+        }
+    }
 }

@@ -184,4 +184,29 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         Assert.Equal(HttpStatusCode.NoContent, (await producer.Client.DeleteAsync($"{ConnectionApi.Path}/Personal%20One?type=connectionname")).StatusCode);
         await ApiAssert.ErrorAsync(await producer.Client.GetAsync($"{ConnectionApi.Path}/{personal}"), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task DeletingTheConnectionThatHoldsALinkedCredentialLeavesTheOthersWorking()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var holder = await tenant.Admin.CreateAsync(new Dictionary<string, object?>(ConnectionApi.Body("holder"))
+        {
+            ["qUsername"] = "u",
+            ["qPassword"] = "p",
+            ["qCredentialsName"] = "team-cred",
+        });
+        var credentialId = holder.Str("qCredentialsID");
+        var linked = await tenant.Admin.NewConnectionAsync("linked", edit: b => b["qCredentialsID"] = credentialId);
+
+        var deleted = await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{holder.Str("qID")}");
+        Assert.True(deleted.StatusCode == HttpStatusCode.NoContent, await deleted.Content.ReadAsStringAsync());
+        var read = await tenant.Admin.GetAsync($"{ConnectionApi.Path}/{linked}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var listed = await tenant.Admin.GetAsync($"{ConnectionApi.Path}?noDatafiles=true");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        // The linked connection can still be changed and deleted.
+        var patched = await tenant.Admin.PatchConnectionAsync(linked, new[] { new { op = "replace", path = "/qName", value = "still-linked" } });
+        Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{linked}")).StatusCode);
+    }
 }
