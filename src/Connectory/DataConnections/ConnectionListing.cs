@@ -36,7 +36,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             return new StreamedConnections(plan, separated, request, count, plan.Sorted(plan.Query).AsAsyncEnumerable());
         }
         var limit = p.Limit.Value;
-        var rows = new List<(DataConnection? Stored, DataFilesEntry? Files)>();
+        var rows = new List<(KeyedConnection? Stored, DataFilesEntry? Files)>();
         bool more;
         if (plan.Cursor is { Backward: true } back)
         {
@@ -46,8 +46,8 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             more = await ReadForwardAsync(plan, plan.Cursor, limit, rows, ct);
         }
-        ListCursor? Edge((DataConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
-            ? new ListCursor(ListCursor.Regular, plan.KeyOf(c), c.Id, backward, plan.SortSignature)
+        ListCursor? Edge((KeyedConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
+            ? new ListCursor(ListCursor.Regular, plan.CursorKey(c), c.Row.Id, backward, plan.SortSignature)
             : new ListCursor(ListCursor.DataFilesPhase, row.Files!.Key, row.Files.Id, backward, plan.SortSignature);
         var hasNext = plan.Cursor is { Backward: true } || more;
         var hasPrev = plan.Cursor is { Backward: true } ? more : plan.Cursor is not null;
@@ -55,7 +55,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             Urls.Self(request),
             hasNext && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[^1], false)!.Encode(protector)) : null,
             hasPrev && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[0], true)!.Encode(protector)) : null);
-        var data = rows.Select(r => r.Stored is { } c ? plan.View(c, separated, request) : r.Files!.View(request)).ToList();
+        var data = rows.Select(r => r.Stored is { } c ? plan.View(c.Row, separated, request) : r.Files!.View(request)).ToList();
         return TypedResults.Json(new Dictionary<string, object>
         {
             [plan.DataName] = data,
@@ -177,12 +177,12 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             .Select(c => new { c.ConnectionId, c.Id }).ToListAsync(ct))
         .GroupBy(c => c.ConnectionId!).ToDictionary(g => g.Key, g => g.First().Id);
 
-    static async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(DataConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    static async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
         if (cursor is null or { Phase: ListCursor.Regular })
         {
-            var regular = await plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1).ToListAsync(ct);
-            rows.AddRange(regular.Take(limit).Select(c => ((DataConnection?)c, (DataFilesEntry?)null)));
+            var regular = await plan.Keyed(plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1)).ToListAsync(ct);
+            rows.AddRange(regular.Take(limit).Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
             if (regular.Count > limit)
             {
                 return true;
@@ -191,24 +191,24 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         }
         var room = limit - rows.Count;
         var files = plan.DataFiles.Where(f => cursor is null || f.CompareTo(cursor.Key, cursor.Id) > 0).Take(room + 1).ToList();
-        rows.AddRange(files.Take(room).Select(f => ((DataConnection?)null, (DataFilesEntry?)f)));
+        rows.AddRange(files.Take(room).Select(f => ((KeyedConnection?)null, (DataFilesEntry?)f)));
         return files.Count > room;
     }
 
-    static async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(DataConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    static async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
-        var collected = new List<(DataConnection?, DataFilesEntry?)>();
+        var collected = new List<(KeyedConnection?, DataFilesEntry?)>();
         var regularCursor = cursor;
         if (cursor.Phase == ListCursor.DataFilesPhase)
         {
             collected.AddRange(plan.DataFiles.Where(f => f.CompareTo(cursor.Key, cursor.Id) < 0).Reverse().Take(limit + 1)
-                .Select(f => ((DataConnection?)null, (DataFilesEntry?)f)));
+                .Select(f => ((KeyedConnection?)null, (DataFilesEntry?)f)));
             regularCursor = null;
         }
         if (collected.Count <= limit)
         {
-            var regular = await plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToListAsync(ct);
-            collected.AddRange(regular.Select(c => ((DataConnection?)c, (DataFilesEntry?)null)));
+            var regular = await plan.Keyed(plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count)).ToListAsync(ct);
+            collected.AddRange(regular.Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
         }
         var more = collected.Count > limit;
         rows.AddRange(collected.Take(limit).Reverse());

@@ -20,20 +20,30 @@ internal sealed class ListPlan(
     public static bool KeyParses(string sortName, string key) =>
         sortName is not ("created" or "updated") || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
-    public string KeyOf(DataConnection c) => sortField switch
+    /// <summary>
+    /// A row's cursor key. Text keys come from the database (see <see cref="Keyed"/>): its lower() need not fold case
+    /// as .NET does (SQLite folds ASCII only), and a key computed here could then skip or repeat rows.
+    /// </summary>
+    public string CursorKey(KeyedConnection c) => sortField switch
     {
-        "created" => c.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
-        "updated" => c.UpdatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
-        _ => TextKey(c),
+        "created" => c.Row.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+        "updated" => c.Row.UpdatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+        _ => c.Key,
     };
 
-    string TextKey(DataConnection c) => sortField switch
+    /// <summary>The rows with the text sort key as the database computes it for ordering and the keyset condition.</summary>
+    public IQueryable<KeyedConnection> Keyed(IQueryable<DataConnection> rows)
     {
-        "qName" => caseInsensitive ? c.NameSortKey : c.Name,
-        "qType" => caseInsensitive ? c.Type.ToLowerInvariant() : c.Type,
-        "datasourceID" => caseInsensitive ? c.DatasourceId.ToLowerInvariant() : c.DatasourceId,
-        _ => c.Id,
-    };
+        var key = IsTime ? c => "" : TextKeyExpression;
+        var row = key.Parameters[0];
+        var projection = Expression.Lambda<Func<DataConnection, KeyedConnection>>(
+            Expression.MemberInit(
+                Expression.New(typeof(KeyedConnection)),
+                Expression.Bind(typeof(KeyedConnection).GetProperty(nameof(KeyedConnection.Row))!, row),
+                Expression.Bind(typeof(KeyedConnection).GetProperty(nameof(KeyedConnection.Key))!, key.Body)),
+            row);
+        return rows.Select(projection);
+    }
 
     Expression<Func<DataConnection, string>> TextKeyExpression => sortField switch
     {
@@ -73,4 +83,11 @@ internal sealed class ListPlan(
 
     public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
         c.ToGet(access.Privileges(c), request, c.SeparateCredentials ? separatedCredentials.GetValueOrDefault(c.Id) : c.CredentialId, includeQris);
+}
+
+/// <summary>A listed row and its sort key as the database computed it.</summary>
+internal sealed class KeyedConnection
+{
+    public required DataConnection Row { get; init; }
+    public required string Key { get; init; }
 }
