@@ -349,4 +349,50 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         }
         Assert.Single(sameId, r => r.StatusCode == HttpStatusCode.Created);
     }
+
+    [Theory]
+    [InlineData("qType", 257)]
+    [InlineData("datasourceID", 257)]
+    [InlineData("owner", 257)]
+    [InlineData("qUsername", 1025)]
+    [InlineData("qCredentialsName", 257)]
+    [InlineData("qPassword", 4097)]
+    [InlineData("qConnectionSecret", 32769)]
+    [InlineData("qName", 257)]
+    [InlineData("qConnectStatement", 65537)]
+    public async Task OverlongFieldsAreRejectedOnEveryDatabase(string field, int length)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var body = ConnectionApi.Body("long");
+        body[field] = new string('x', length);
+        if (field == "qCredentialsName")
+        {
+            body["qUsername"] = "u";
+            body["qPassword"] = "p";
+        }
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(body), HttpStatusCode.BadRequest);
+        Assert.Contains(field, error.Detail(), StringComparison.Ordinal);
+
+        body[field] = new string('x', length - 1);
+        body["qName"] = field == "qName" ? body["qName"] : "long";
+        await tenant.Admin.CreateAsync(body);
+    }
+
+    [Fact]
+    public async Task ThirtyTwoTagsOfTwoHundredFiftySixBytesFitWhateverTheirLetters()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var tags = Enumerable.Range(0, 32).Select(i => $"{i:D2}" + new string('é', 127)).ToArray();
+        Assert.All(tags, t => Assert.Equal(256, Encoding.UTF8.GetByteCount(t)));
+        var body = ConnectionApi.Body("unicode-tags");
+        body["tags"] = tags;
+        var id = (await tenant.Admin.CreateAsync(body)).Str("qID");
+        Assert.Equal(tags, (await tenant.Admin.GetConnectionAsync(id)).GetProperty("tags").Strings());
+
+        // Control characters are escaped when stored; so many that they overflow the store is a 400, not a failure.
+        body = ConnectionApi.Body("control-tags");
+        body["tags"] = Enumerable.Range(0, 32).Select(i => new string('\u0001', 250) + $"{i:D2}").ToArray();
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(body), HttpStatusCode.BadRequest);
+        Assert.Contains("tags", error.Detail(), StringComparison.Ordinal);
+    }
 }

@@ -246,4 +246,23 @@ public sealed class RobustnessTests(ConnectoryFactory factory) : IClassFixture<C
         var path = method == "POST" ? ConnectionApi.Path : $"{ConnectionApi.Path}/{id}";
         await ApiAssert.ErrorAsync(await SendRawAsync(tenant.Admin, new HttpMethod(method), path, body), HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task NulCharactersAreA400OnEveryDatabase()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("nul");
+        var query = await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync($"{ConnectionApi.Path}?spaceId=%00"), HttpStatusCode.BadRequest);
+        Assert.Contains("spaceId", query.Detail(), StringComparison.Ordinal);
+        await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync($"{ConnectionApi.Path}/{id}?spaceId=a%00b"), HttpStatusCode.BadRequest);
+        var body = ConnectionApi.Body("with\u0000nul");
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(body), HttpStatusCode.BadRequest);
+        Assert.Contains("NUL", error.Detail(), StringComparison.Ordinal);
+        body = ConnectionApi.Body("logon-nul");
+        body["qLogOn"] = JsonDocument.Parse("\"\\u0000\"").RootElement;
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(body), HttpStatusCode.BadRequest);
+        await ApiAssert.ErrorAsync(await SendRawAsync(tenant.Admin, HttpMethod.Patch, $"{ConnectionApi.Path}/{id}", "[{\"op\":\"add\",\"path\":\"/qUsername\",\"value\":\"\\u0000\"}]"), HttpStatusCode.BadRequest);
+        await ApiAssert.ErrorAsync(await SendRawAsync(tenant.Admin, HttpMethod.Post, $"{ConnectionApi.Path}/actions/duplicate", $"{{\"id\":\"{id}\",\"spaceId\":\"\\u0000\"}}"), HttpStatusCode.BadRequest);
+        Assert.Equal("nul", (await tenant.Admin.GetConnectionAsync(id)).Str("qName"));
+    }
 }
