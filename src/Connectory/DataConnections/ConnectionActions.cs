@@ -151,9 +151,10 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
         {
             return (null, null, null, ApiError.BadRequest($"'{DataFiles.Name}' connections are reserved and cannot be duplicated."));
         }
-        if (body.name is not null && ConnectionFields.CheckName(body.name, "name") is { } badName)
+        if (((body.name is null ? null : ConnectionFields.CheckName(body.name, "name"))
+             ?? ConnectionFields.CheckLimits(username: body.qUsername, password: body.qPassword)) is { } badField)
         {
-            return (null, null, null, badName);
+            return (null, null, null, badField);
         }
         var source = resolved.Stored!;
         var (spaceId, spaceType, spaceError) = await writes.TargetSpaceAsync(caller, body.spaceId ?? source.SpaceId, ct);

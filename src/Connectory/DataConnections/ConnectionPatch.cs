@@ -159,6 +159,10 @@ internal static class ConnectionPatch
                     return ApiError.InvalidField("path", $"'{operation.path}' is not patchable (one of {string.Join(", ", Paths)})");
             }
         }
+        if (ConnectionFields.CheckLimits(change.Type, change.DatasourceId, null, change.Username, change.Password, change.Secret) is { } tooLong)
+        {
+            return tooLong;
+        }
         if (tagsTouched)
         {
             if (ConnectionFields.CheckTags(tags) is { } badTags)

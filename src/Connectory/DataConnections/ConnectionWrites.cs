@@ -28,7 +28,8 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
             ?? (string.IsNullOrWhiteSpace(body.qType) ? ApiError.MissingField("qType") : null)
             ?? (body.datasourceID is null ? ApiError.MissingField("datasourceID") : null)
             ?? idError ?? engineIdError ?? logOnError ?? architectureError
-            ?? ConnectionFields.CheckTags(body.tags);
+            ?? ConnectionFields.CheckTags(body.tags)
+            ?? ConnectionFields.CheckLimits(body.qType, body.datasourceID, body.owner, body.qUsername, body.qPassword, body.qConnectionSecret, body.qCredentialsName);
         if (error is not null)
         {
             return (null, error);
@@ -124,7 +125,8 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
             ?? (string.IsNullOrEmpty(body.qID) ? ApiError.MissingField("qID") : null)
             ?? (string.IsNullOrEmpty(body.qEngineObjectID) ? ApiError.MissingField("qEngineObjectID") : null)
             ?? logOnError ?? architectureError
-            ?? ConnectionFields.CheckTags(body.tags);
+            ?? ConnectionFields.CheckTags(body.tags)
+            ?? ConnectionFields.CheckLimits(body.qType, body.datasourceID, null, body.qUsername, body.qPassword, body.qConnectionSecret, body.qCredentialsName);
         if (error is not null)
         {
             return error;
