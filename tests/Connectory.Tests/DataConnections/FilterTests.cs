@@ -214,4 +214,17 @@ public sealed class FilterTests(ConnectoryFactory factory) : IClassFixture<Conne
             Assert.Equal(["Ärger"], await Filtered(c, "datasourceID eq \"ωMEGA\""));
         }
     }
+
+    [Fact]
+    public async Task PresenceAndNegationOfTimesAndMixedFieldsWork()
+    {
+        var tenant = await TenantWithAsync("one", "two");
+        var c = tenant.Admin;
+        Assert.Equal(["one", "two"], await Filtered(c, "created pr"));
+        Assert.Empty(await Filtered(c, "not (updated pr)"));
+        Assert.Equal(["two"], await Filtered(c, "not (qName eq \"one\") and created pr"));
+        Assert.Equal(["one", "two"], await Filtered(c, "qName eq \"one\" or created gt \"2000-01-01T00:00:00Z\""));
+        Assert.Equal(["one", "two"], await Filtered(c, "created gt \"2000-01-01T00:00:00.123456Z\""));
+        Assert.Empty(await Filtered(c, "created lt \"2000-01-01T00:00:00+14:00\""));
+    }
 }

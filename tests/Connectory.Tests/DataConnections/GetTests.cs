@@ -144,4 +144,33 @@ public sealed class GetTests(ConnectoryFactory factory) : IClassFixture<Connecto
         Assert.Equal("theirs", theirs.Str("qName"));
         Assert.Equal(other.AdminUserId, theirs.Str("user"));
     }
+
+    [Fact]
+    public async Task SeparatedCredentialsShowOnlyTheReadersOwnCredential()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var reader = await tenant.NewUserAsync();
+        await tenant.AssignAsync(space, reader.Id, "dataconsumer");
+        var created = await tenant.Admin.CreateAsync(new Dictionary<string, object?>(ConnectionApi.Body("separated", space))
+        {
+            ["qSeparateCredentials"] = true,
+            ["qUsername"] = "admin-user",
+            ["qPassword"] = "admin-pw",
+        });
+        var id = created.Str("qID");
+        Assert.True(created.GetProperty("qSeparateCredentials").GetBoolean());
+        var asOwner = await tenant.Admin.GetConnectionAsync(id);
+        Assert.True(asOwner.GetProperty("qSeparateCredentials").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(asOwner.Str("qCredentialsID")));
+        var asReader = await reader.Client.GetConnectionAsync(id);
+        Assert.False(asReader.TryGetProperty("qCredentialsID", out _), asReader.GetRawText());
+        var listed = (await reader.Client.ListAsync($"spaceId={space}&noDatafiles=true")).GetProperty("data")[0];
+        Assert.False(listed.TryGetProperty("qCredentialsID", out _));
+
+        var linked = ConnectionApi.Body("separated-linked", space);
+        linked["qSeparateCredentials"] = true;
+        linked["qCredentialsID"] = asOwner.Str("qCredentialsID");
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(linked), HttpStatusCode.BadRequest);
+    }
 }

@@ -254,4 +254,32 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
         request.Headers.Add("qlik-auth-code", "abc");
         await ApiAssert.ErrorAsync(await tenant.Admin.SendAsync(request), HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task PatchedPasswordAndSecretAreStoredEncrypted()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("patched-secrets");
+        var password = "patched-pw-" + Guid.NewGuid().ToString("N");
+        var secret = "patched-secret-" + Guid.NewGuid().ToString("N");
+        await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("add", "/qUsername", "someone"), Op("add", "/qPassword", password), Op("add", "/qConnectionSecret", secret) }));
+        var read = await (await tenant.Admin.GetAsync($"{ConnectionApi.Path}/{id}")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(password, read, StringComparison.Ordinal);
+        Assert.Contains(secret, read, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, string.Join('\n', factory.Logs), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, string.Join('\n', factory.Logs), StringComparison.Ordinal);
+        if (TestDatabase.IsPostgres)
+        {
+            return;
+        }
+        foreach (var file in Directory.EnumerateFiles(factory.DataDir, "*", SearchOption.AllDirectories))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            var bytes = copy.ToArray();
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(password)) < 0, $"password in plaintext in {Path.GetFileName(file)}");
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)) < 0, $"secret in plaintext in {Path.GetFileName(file)}");
+        }
+    }
 }

@@ -209,4 +209,18 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{linked}")).StatusCode);
     }
+
+    [Fact]
+    public async Task ASpaceWithConnectionsCannotBeDeletedUntilTheyAreGone()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var id = await tenant.Admin.NewConnectionAsync("keeps-space", space);
+        var blocked = await tenant.Admin.DeleteAsync($"/api/v1/spaces/{space}");
+        var error = await ApiAssert.ErrorAsync(blocked, HttpStatusCode.PreconditionFailed);
+        Assert.Contains("data connection", error.Detail(), StringComparison.Ordinal);
+        Assert.Equal(space, (await tenant.Admin.GetConnectionAsync(id)).Str("space"));
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"/api/v1/spaces/{space}")).StatusCode);
+    }
 }
