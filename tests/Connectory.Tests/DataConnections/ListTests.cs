@@ -226,4 +226,35 @@ public sealed class ListTests(ConnectoryFactory factory) : IClassFixture<Connect
         Assert.Equal(["users-personal"], (await user.Client.ListAsync("noDatafiles=true")).Names());
         Assert.DoesNotContain("other-tenant", (await tenant.Admin.ListAsync("noDatafiles=true")).Names());
     }
+
+    [Fact]
+    public async Task LocaleDecidesTheCaseInsensitiveNameOrder()
+    {
+        var tenant = await factory.NewTenantAsync();
+        foreach (var name in new[] { "Zebra", "Örn", "apa", "Ödla", "Ärlig", "Åsa", "ost" })
+        {
+            await tenant.Admin.NewConnectionAsync(name);
+        }
+        string[] english = ["apa", "Ärlig", "Åsa", "Ödla", "Örn", "ost", "Zebra"];
+        string[] swedish = ["apa", "ost", "Zebra", "Åsa", "Ärlig", "Ödla", "Örn"];
+        Assert.Equal(english, (await tenant.Admin.ListAsync("noDatafiles=true&caseinsensitive=true")).Names());
+        Assert.Equal(english, (await tenant.Admin.ListAsync("noDatafiles=true&caseinsensitive=true&locale=en_US")).Names());
+        Assert.Equal(swedish, (await tenant.Admin.ListAsync("noDatafiles=true&caseinsensitive=true&locale=sv")).Names());
+        Assert.Equal(swedish.Reverse(), (await tenant.Admin.ListAsync("noDatafiles=true&caseinsensitive=true&locale=sv_SE&sort=-qName")).Names());
+        foreach (var limit in new[] { 1, 2, 3 })
+        {
+            Assert.Equal(swedish, (await tenant.Admin.WalkAsync($"noDatafiles=true&caseinsensitive=true&locale=sv&limit={limit}")).Names());
+            Assert.Equal(swedish.Reverse(), (await tenant.Admin.WalkAsync($"noDatafiles=true&caseinsensitive=true&locale=sv&sort=-qName&limit={limit}")).Names());
+        }
+        // Pages walk back too, and a token from one locale is not valid for another.
+        var first = await tenant.Admin.ListAsync("caseinsensitive=true&locale=sv&limit=3");
+        var second = await tenant.Admin.GetAsync(first.GetProperty("links").GetProperty("next").Str("href")).JsonAsync();
+        Assert.Equal(["Åsa", "Ärlig", "Ödla"], second.Names());
+        var back = await tenant.Admin.GetAsync(second.GetProperty("links").GetProperty("prev").Str("href")).JsonAsync();
+        Assert.Equal(["apa", "ost", "Zebra"], back.Names());
+        var token = System.Web.HttpUtility.ParseQueryString(new Uri(first.GetProperty("links").GetProperty("next").Str("href")).Query)["page"]!;
+        await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync($"{ConnectionApi.Path}?caseinsensitive=true&locale=en&limit=3&page={token}"), HttpStatusCode.BadRequest);
+        // The locale is for case-insensitive sorting only.
+        Assert.Equal(english.Order(StringComparer.Ordinal), (await tenant.Admin.ListAsync("noDatafiles=true&locale=sv&sort=_id")).Names().Order(StringComparer.Ordinal));
+    }
 }
