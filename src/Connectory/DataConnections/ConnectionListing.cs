@@ -33,7 +33,8 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         var separated = await SeparatedCredentialsAsync(caller, ct);
         if (p.Limit is null)
         {
-            return new StreamedConnections(plan, separated, request, count, plan.Sorted(plan.Query).AsAsyncEnumerable());
+            return new StreamedConnections(plan, separated, request, count,
+                plan.Collation is null ? plan.Sorted(plan.Query).AsAsyncEnumerable() : ListPlan.Rows(await plan.CollatedAsync(ct)));
         }
         var limit = p.Limit.Value;
         var rows = new List<(KeyedConnection? Stored, DataFilesEntry? Files)>();
@@ -88,11 +89,12 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             return Fail(ApiError.InvalidParameter("sort", $"'{sortText}' is not one of {string.Join(", ", SortFields)} (prefix + or -)"));
         }
+        CultureInfo? culture = null;
         if (p.Locale is not null)
         {
             try
             {
-                _ = CultureInfo.GetCultureInfo(p.Locale.Replace('_', '-'), predefinedOnly: true);
+                culture = CultureInfo.GetCultureInfo(p.Locale.Replace('_', '-'), predefinedOnly: true);
             }
             catch (CultureNotFoundException)
             {
@@ -104,7 +106,11 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             return Fail(ApiError.Forbidden("Only a TenantAdmin may list another user's connections (userId)."));
         }
         var caseInsensitive = p.CaseInsensitive == true;
-        var signature = $"{(descending ? "-" : "+")}{field}{(caseInsensitive ? ":ci" : "")}";
+        // Stored name keys follow the root ('en') collation; another locale's order is computed per request.
+        var collation = caseInsensitive && field == "qName" && culture is not null && culture.CompareInfo.Name.Split('-')[0] is not ("en" or "")
+            ? culture.CompareInfo
+            : null;
+        var signature = $"{(descending ? "-" : "+")}{field}{(caseInsensitive ? ":ci" : "")}{(collation is null ? "" : ":" + collation.Name)}";
         ListCursor? cursor = null;
         if (!string.IsNullOrEmpty(p.Page))
         {
@@ -149,7 +155,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         var dataFiles = p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId)
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
-        return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles);
+        return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
     }
 
     async Task<List<DataFilesEntry>> DataFilesEntriesAsync(ConnectionAccess access, Caller caller, string? spaceId, bool personalOnly, CancellationToken ct)
@@ -181,7 +187,9 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
     {
         if (cursor is null or { Phase: ListCursor.Regular })
         {
-            var regular = await plan.Keyed(plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1)).ToListAsync(ct);
+            var regular = plan.Collation is null
+                ? await plan.Keyed(plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1)).ToListAsync(ct)
+                : (await plan.CollatedAsync(ct)).Where(k => plan.IsAfter(k, cursor, backward: false)).Take(limit + 1).ToList();
             rows.AddRange(regular.Take(limit).Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
             if (regular.Count > limit)
             {
@@ -207,7 +215,9 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         }
         if (collected.Count <= limit)
         {
-            var regular = await plan.Keyed(plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count)).ToListAsync(ct);
+            var regular = plan.Collation is null
+                ? await plan.Keyed(plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count)).ToListAsync(ct)
+                : (await plan.CollatedAsync(ct)).AsEnumerable().Reverse().Where(k => plan.IsAfter(k, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToList();
             collected.AddRange(regular.Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
         }
         var more = collected.Count > limit;

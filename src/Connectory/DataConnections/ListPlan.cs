@@ -7,8 +7,11 @@ namespace Connectory.DataConnections;
 /// <summary>A validated listing: the filtered query, its sort and the page position, and how to render a row.</summary>
 internal sealed class ListPlan(
     IQueryable<DataConnection> query, string sortField, bool descending, bool caseInsensitive, string sortSignature, ListCursor? cursor,
-    ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles)
+    ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles, CompareInfo? collation = null)
 {
+    /// <summary>Set when names sort case-insensitively in a locale other than the stored keys' ('en'): sorted here, not in the database.</summary>
+    public CompareInfo? Collation { get; } = collation;
+
     public IQueryable<DataConnection> Query { get; } = query;
     public string SortSignature { get; } = sortSignature;
     public ListCursor? Cursor { get; } = cursor;
@@ -79,6 +82,48 @@ internal sealed class ListPlan(
         return IsTime
             ? rows.Where(Keyset.After(TimeKeyExpression, c => c.Id, new DateTime(long.Parse(at.Key, CultureInfo.InvariantCulture), DateTimeKind.Utc), at.Id, ascending))
             : rows.Where(Keyset.After(TextKeyExpression, c => c.Id, at.Key, at.Id, ascending));
+    }
+
+    /// <summary>
+    /// Every match in <see cref="Collation"/> order (ascending or descending as asked), keyed by that locale's sort key:
+    /// memory grows with the matches, which only a request for such a locale pays.
+    /// </summary>
+    public async Task<List<KeyedConnection>> CollatedAsync(CancellationToken ct)
+    {
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(Query, ct);
+        var keyed = rows.Select(c => new KeyedConnection
+        {
+            Row = c,
+            Key = Convert.ToHexStringLower(Collation!.GetSortKey(c.Name, CompareOptions.IgnoreCase).KeyData),
+        }).ToList();
+        keyed.Sort((a, b) =>
+        {
+            var order = string.CompareOrdinal(a.Key, b.Key);
+            order = order != 0 ? order : string.CompareOrdinal(a.Row.Id, b.Row.Id);
+            return descending ? -order : order;
+        });
+        return keyed;
+    }
+
+    /// <summary>The in-memory keyset condition: whether a row comes after the cursor in the reading direction.</summary>
+    public bool IsAfter(KeyedConnection row, ListCursor? at, bool backward)
+    {
+        if (at is null || at.Phase != ListCursor.Regular)
+        {
+            return true;
+        }
+        var order = string.CompareOrdinal(row.Key, at.Key);
+        order = order != 0 ? order : string.CompareOrdinal(row.Row.Id, at.Id);
+        return descending == backward ? order > 0 : order < 0;
+    }
+
+    public static async IAsyncEnumerable<DataConnection> Rows(IEnumerable<KeyedConnection> rows)
+    {
+        foreach (var row in rows)
+        {
+            yield return row.Row;
+        }
+        await Task.CompletedTask;
     }
 
     public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
