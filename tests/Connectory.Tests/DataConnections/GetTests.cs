@@ -173,4 +173,32 @@ public sealed class GetTests(ConnectoryFactory factory) : IClassFixture<Connecto
         linked["qCredentialsID"] = asOwner.Str("qCredentialsID");
         await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(linked), HttpStatusCode.BadRequest);
     }
+
+    [Theory]
+    [InlineData("sales/eu")]
+    [InlineData("a%2Fb")]
+    [InlineData("what? #1 & more")]
+    [InlineData("back\\slash + plus")]
+    [InlineData("ünïcödé name")]
+    public async Task AnyNameCanBeAddressedByName(string name)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync(name);
+        var found = await tenant.Admin.GetConnectionAsync(Uri.EscapeDataString(name), "?type=connectionname");
+        Assert.Equal(id, found.Str("qID"));
+        Assert.Equal(name, found.Str("qName"));
+        var deleted = await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{Uri.EscapeDataString(name)}?type=connectionname");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
+    public async Task UppercaseIdsNameTheSameConnection()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = Guid.NewGuid().ToString().ToUpperInvariant();
+        var created = await tenant.Admin.CreateAsync(new Dictionary<string, object?>(ConnectionApi.Body("upper")) { ["qID"] = id });
+        Assert.Equal(id.ToLowerInvariant(), created.Str("qID"));
+        Assert.Equal(id.ToLowerInvariant(), (await tenant.Admin.GetConnectionAsync(id)).Str("qID"));
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("lower")) { ["qID"] = id.ToLowerInvariant() }), HttpStatusCode.Conflict);
+    }
 }
