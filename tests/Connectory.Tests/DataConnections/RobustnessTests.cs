@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Connectory.Tests.Support;
@@ -264,5 +265,49 @@ public sealed class RobustnessTests(ConnectoryFactory factory) : IClassFixture<C
         await ApiAssert.ErrorAsync(await SendRawAsync(tenant.Admin, HttpMethod.Patch, $"{ConnectionApi.Path}/{id}", "[{\"op\":\"add\",\"path\":\"/qUsername\",\"value\":\"\\u0000\"}]"), HttpStatusCode.BadRequest);
         await ApiAssert.ErrorAsync(await SendRawAsync(tenant.Admin, HttpMethod.Post, $"{ConnectionApi.Path}/actions/duplicate", $"{{\"id\":\"{id}\",\"spaceId\":\"\\u0000\"}}"), HttpStatusCode.BadRequest);
         Assert.Equal("nul", (await tenant.Admin.GetConnectionAsync(id)).Str("qName"));
+    }
+
+    [Fact]
+    public async Task ParallelWritesAllSucceed()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var created = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => tenant.Admin.PostConnectionAsync(ConnectionApi.Body($"parallel-{i}", i % 2 == 0 ? space : null))));
+        foreach (var response in created)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        }
+        var ids = await Task.WhenAll(created.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).Str("qID")));
+        var patched = await Task.WhenAll(ids.Select((id, i) => tenant.Admin.PatchConnectionAsync(id, new[] { new { op = "replace", path = "/qName", value = $"renamed-{i}" } })));
+        foreach (var response in patched)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
+        }
+        var listed = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => tenant.Admin.GetAsync($"{ConnectionApi.Path}?limit=7")));
+        Assert.All(listed, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var deleted = await Task.WhenAll(ids.Select(id => tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{id}")));
+        Assert.All(deleted, r => Assert.Equal(HttpStatusCode.NoContent, r.StatusCode));
+        Assert.Empty((await tenant.Admin.ListAsync("noDatafiles=true")).Names());
+    }
+
+    [Fact]
+    public async Task WithoutCredentialsEveryEndpointIsA401()
+    {
+        var anonymous = factory.Client(null);
+        var id = Guid.NewGuid();
+        foreach (var request in new[]
+        {
+            new HttpRequestMessage(HttpMethod.Get, ConnectionApi.Path),
+            new HttpRequestMessage(HttpMethod.Get, $"{ConnectionApi.Path}/{id}"),
+            new HttpRequestMessage(HttpMethod.Post, ConnectionApi.Path) { Content = JsonContent.Create(ConnectionApi.Body("x")) },
+            new HttpRequestMessage(HttpMethod.Delete, $"{ConnectionApi.Path}/{id}"),
+            new HttpRequestMessage(HttpMethod.Post, $"{ConnectionApi.Path}/actions/delete") { Content = JsonContent.Create(new { connections = new[] { new { id } } }) },
+        })
+        {
+            using (request)
+            {
+                await ApiAssert.ErrorAsync(await anonymous.SendAsync(request), HttpStatusCode.Unauthorized);
+            }
+        }
     }
 }
