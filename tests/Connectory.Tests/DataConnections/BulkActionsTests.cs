@@ -189,4 +189,36 @@ public sealed class BulkActionsTests(ConnectoryFactory factory) : IClassFixture<
         Assert.Equal(user.Id, (await tenant.Admin.GetConnectionAsync(id)).Str("user"));
         Assert.Equal(tenant.AdminUserId, (await tenant.Admin.GetConnectionAsync(personal)).Str("user"));
     }
+
+    [Fact]
+    public async Task MovingIntoASpaceNeedsCreateRightsThere()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var analytics = await tenant.NewUserAsync("AnalyticsAdmin");
+        var shared = await tenant.NewSpaceAsync("shared");
+        var readOnlyData = await tenant.NewSpaceAsync("data");
+        var hiddenData = await tenant.NewSpaceAsync("data");
+        var writableData = await tenant.NewSpaceAsync("data");
+        await tenant.AssignAsync(readOnlyData, analytics.Id, "dataconsumer");
+        await tenant.AssignAsync(writableData, analytics.Id, "producer");
+        var a = await tenant.Admin.NewConnectionAsync("a", shared);
+        var b = await tenant.Admin.NewConnectionAsync("b", shared);
+        var c = await tenant.Admin.NewConnectionAsync("c", shared);
+
+        var results = await MultiStatusAsync(await analytics.Client.PostAsJsonAsync(UpdatePath, new
+        {
+            connections = new[]
+            {
+                new { id = a, spaceId = readOnlyData, spaceType = "data" },
+                new { id = b, spaceId = hiddenData, spaceType = "data" },
+                new { id = c, spaceId = writableData, spaceType = "data" },
+            },
+        }));
+        Assert.Equal(403, results[a].GetProperty("status").GetInt32());
+        Assert.Equal(404, results[b].GetProperty("status").GetInt32());
+        Assert.Equal(204, results[c].GetProperty("status").GetInt32());
+        Assert.Equal(shared, (await tenant.Admin.GetConnectionAsync(a)).Str("space"));
+        Assert.Equal(shared, (await tenant.Admin.GetConnectionAsync(b)).Str("space"));
+        Assert.Equal(writableData, (await tenant.Admin.GetConnectionAsync(c)).Str("space"));
+    }
 }
