@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Connectory.Tests.Support;
 
@@ -281,5 +282,27 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
             Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(password)) < 0, $"password in plaintext in {Path.GetFileName(file)}");
             Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)) < 0, $"secret in plaintext in {Path.GetFileName(file)}");
         }
+    }
+
+    [Fact]
+    public async Task ANewSecretDoesNotLetTheStoredPasswordFollowToANewHost()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("both", edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; b["qConnectionSecret"] = "s"; });
+        var moved = ConnectionApi.RestStatement("attacker.example.test");
+        var onlySecret = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qConnectionSecret", "s2") }), HttpStatusCode.BadRequest);
+        Assert.Contains("qPassword", onlySecret.Detail(), StringComparison.Ordinal);
+        var onlyPassword = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qPassword", "p2") }), HttpStatusCode.BadRequest);
+        Assert.Contains("qConnectionSecret", onlyPassword.Detail(), StringComparison.Ordinal);
+        Assert.Equal(ConnectionApi.RestStatement(), (await tenant.Admin.GetConnectionAsync(id)).Str("qConnectStatement"));
+        await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qPassword", "p2"), Op("replace", "/qConnectionSecret", "s2") }));
+
+        // A duplicate carries the copied credential, and the same rule holds for whoever owns the copy.
+        var space = await tenant.NewSpaceAsync("shared");
+        var reader = await tenant.NewUserAsync();
+        await tenant.AssignAsync(space, reader.Id, "dataconsumer");
+        var source = await tenant.Admin.NewConnectionAsync("guarded-source", space, edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; });
+        var copy = (await reader.Client.PostAsJsonAsync($"{ConnectionApi.Path}/actions/duplicate", new { id = source, spaceId = "" }).JsonAsync(HttpStatusCode.Created)).Str("qID");
+        await ApiAssert.ErrorAsync(await reader.Client.PatchConnectionAsync(copy, new[] { Op("replace", "/qConnectStatement", moved), Op("add", "/qConnectionSecret", "mine") }), HttpStatusCode.BadRequest);
     }
 }
