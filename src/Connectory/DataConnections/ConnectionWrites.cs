@@ -192,11 +192,16 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
         var targetChanged = ConnectStatement.Parse(connection.ConnectStatement).Target != oldTarget;
         if (targetChanged)
         {
-            // Stored credentials must not follow a connection to a new host unless the caller supplies them anew.
-            var holdsSharedSecrets = connection.CredentialId is not null || connection.ConnectionSecret is not null;
-            if (holdsSharedSecrets && !change.PasswordGiven && !change.SecretGiven)
+            // Stored credentials must not follow a connection to a new host unless the caller supplies them anew:
+            // each kind it holds, so a new secret cannot carry the stored password along, nor the reverse.
+            var missing = new[]
             {
-                return ApiError.BadRequest("Changing the connection's target (its host, server, URL or path) requires supplying its credentials (qPassword or qConnectionSecret) in the same request.");
+                connection.CredentialId is not null && !change.PasswordGiven ? "qPassword" : null,
+                connection.ConnectionSecret is not null && !change.SecretGiven ? "qConnectionSecret" : null,
+            }.OfType<string>().ToList();
+            if (missing.Count > 0)
+            {
+                return ApiError.BadRequest($"Changing the connection's target (its host, server, URL or path) requires supplying its credentials in the same request: {string.Join(" and ", missing)}.");
             }
             var separated = await db.DataCredentials.Where(c => c.ConnectionId == connection.Id && c.Separated).ToListAsync(ct);
             separated.ForEach(c => c.ConnectionId = null);
