@@ -257,4 +257,18 @@ public sealed class ListTests(ConnectoryFactory factory) : IClassFixture<Connect
         // The locale is for case-insensitive sorting only.
         Assert.Equal(english.Order(StringComparer.Ordinal), (await tenant.Admin.ListAsync("noDatafiles=true&locale=sv&sort=_id")).Names().Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task AnUnencodedPlusInSortStillMeansAscending()
+    {
+        var tenant = await factory.NewTenantAsync();
+        await tenant.Admin.NewConnectionAsync("b");
+        await tenant.Admin.NewConnectionAsync("a");
+        // In a query string '+' decodes to a space: "sort=+qName" typed by hand arrives as " qName".
+        Assert.Equal(["a", "b"], (await tenant.Admin.ListAsync("noDatafiles=true&sort=+qName")).Names());
+        Assert.Equal(["b", "a"], (await tenant.Admin.ListAsync("noDatafiles=true&sort=-qName")).Names());
+        var pageOne = await tenant.Admin.ListAsync("noDatafiles=true&sort=+qName&limit=1");
+        var pageTwo = await tenant.Admin.GetAsync(pageOne.GetProperty("links").GetProperty("next").Str("href")).JsonAsync();
+        Assert.Equal(["b"], pageTwo.Names());
+    }
 }
