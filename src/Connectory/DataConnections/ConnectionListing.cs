@@ -82,7 +82,8 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             return Fail(ApiError.InvalidParameter("limit", "must be between 1 and 100"));
         }
-        var sortText = string.IsNullOrEmpty(p.Sort) ? "+qName" : p.Sort;
+        // An unencoded '+' reaches us as a space ("sort=+qName" typed by hand): ascending, as meant.
+        var sortText = string.IsNullOrWhiteSpace(p.Sort) ? "+qName" : p.Sort.Trim();
         var descending = sortText.StartsWith('-');
         var field = SortFields.FirstOrDefault(f => string.Equals(f, sortText.TrimStart('+', '-'), StringComparison.OrdinalIgnoreCase));
         if (field is null)
