@@ -89,6 +89,14 @@ public sealed class GetTests(ConnectoryFactory factory) : IClassFixture<Connecto
         Assert.Equal("ODBC", odbcProperties.Str("connectorType"));
         Assert.Equal("64", odbcProperties.Str("bitness"));
         Assert.Equal("pg.example.test", odbcProperties.Str("Server"));
+
+        var withOptions = await tenant.Admin.NewConnectionAsync("odbc-options", statement: "ODBC CONNECT TO [MyDsn] (XUserId is reader, XPassword is opt-secret-9)");
+        var optionProperties = (await tenant.Admin.GetConnectionAsync(withOptions, "?parseConnection=true")).GetProperty("connectionProperties");
+        Assert.Equal("MyDsn", optionProperties.Str("DSN"));
+        Assert.Equal("reader", optionProperties.Str("XUserId"));
+        Assert.DoesNotContain("opt-secret-9", optionProperties.GetRawText(), StringComparison.Ordinal);
+        var folder = await tenant.Admin.NewConnectionAsync("folder", statement: "lib://Team:DataFiles/sub");
+        Assert.Equal("lib://Team:DataFiles/sub", (await tenant.Admin.GetConnectionAsync(folder, "?parseConnection=true")).GetProperty("connectionProperties").Str("path"));
     }
 
     [Fact]
