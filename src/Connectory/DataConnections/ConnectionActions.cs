@@ -2,7 +2,6 @@ using Connectory.Data;
 using Connectory.DataCredentials;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
-using Connectory.Platform.Spaces;
 using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.DataConnections;
@@ -93,17 +92,18 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
             }
             else
             {
-                var space = await db.FindSpaceAsync(caller, item.spaceId, ct);
-                if (space is null)
+                // The same rule as creating there: 404 when the caller cannot see the space, 403 when they may not create in it.
+                var (spaceId, spaceType, spaceError) = await writes.TargetSpaceAsync(caller, item.spaceId, ct);
+                if (spaceError is not null)
                 {
-                    return ApiError.NotFound($"Space '{item.spaceId}'");
+                    return spaceError;
                 }
-                if (space.Space.Type != item.spaceType)
+                if (spaceType != item.spaceType)
                 {
-                    return ApiError.InvalidField("spaceType", $"is '{item.spaceType}' but space '{item.spaceId}' is a {space.Space.Type} space");
+                    return ApiError.InvalidField("spaceType", $"is '{item.spaceType}' but space '{item.spaceId}' is a {spaceType} space");
                 }
-                connection.SpaceId = space.Space.Id;
-                connection.SpaceType = space.Space.Type;
+                connection.SpaceId = spaceId;
+                connection.SpaceType = spaceType;
             }
         }
         connection.Scope = connection.SpaceId ?? DataConnection.PersonalScope(connection.OwnerId);
@@ -151,9 +151,10 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
         {
             return (null, null, null, ApiError.BadRequest($"'{DataFiles.Name}' connections are reserved and cannot be duplicated."));
         }
-        if (body.name is not null && ConnectionFields.CheckName(body.name, "name") is { } badName)
+        if (((body.name is null ? null : ConnectionFields.CheckName(body.name, "name"))
+             ?? ConnectionFields.CheckLimits(username: body.qUsername, password: body.qPassword)) is { } badField)
         {
-            return (null, null, null, badName);
+            return (null, null, null, badField);
         }
         var source = resolved.Stored!;
         var (spaceId, spaceType, spaceError) = await writes.TargetSpaceAsync(caller, body.spaceId ?? source.SpaceId, ct);
@@ -188,7 +189,8 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var secret = writes.SecretOf(source);
+        // The copy's owner may read its secret, so it carries the source's secret only for those who may read it there.
+        var secret = resolved.Privileges.Contains("update") ? writes.SecretOf(source) : null;
         var change = new ConnectionChange { Secret = secret, SecretGiven = secret is not null };
         DataCredential? credential = null;
         if (body.qUsername is not null || body.qPassword is not null)

@@ -12,6 +12,43 @@ internal static class ConnectionFields
     public const int MaxTags = 32;
     public const int MaxTagBytes = 256;
     public const int MaxStatementLength = 65536;
+    /// <summary>qType, datasourceID and owner (the stored columns hold 256 characters).</summary>
+    public const int MaxTypeLength = 256;
+    public const int MaxUsernameLength = 1024;
+    /// <summary>Plaintext limits that keep the encrypted forms (base64 with a version prefix) inside their columns.</summary>
+    public const int MaxPasswordBytes = 4096;
+    public const int MaxSecretBytes = 32768;
+    /// <summary>The stored JSON array of tags.</summary>
+    const int MaxTagsJsonLength = 16384;
+
+    /// <summary>Lengths the store cannot hold are a 400 on every database (SQLite would keep them, PostgreSQL would fail).</summary>
+    public static ApiError? CheckLimits(
+        string? qType = null, string? datasourceID = null, string? owner = null, string? username = null,
+        string? password = null, string? secret = null, string? credentialsName = null)
+    {
+        foreach (var (field, value) in new[] { ("qType", qType), ("datasourceID", datasourceID), ("owner", owner) })
+        {
+            if (value?.Trim().Length > MaxTypeLength)
+            {
+                return ApiError.InvalidField(field, $"must be at most {MaxTypeLength} characters");
+            }
+        }
+        if (username?.Length > MaxUsernameLength)
+        {
+            return ApiError.InvalidField("qUsername", $"must be at most {MaxUsernameLength} characters");
+        }
+        if (credentialsName?.Trim().Length > MaxNameLength)
+        {
+            return ApiError.InvalidField("qCredentialsName", $"must be at most {MaxNameLength} characters");
+        }
+        if (password is not null && Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes)
+        {
+            return ApiError.InvalidField("qPassword", $"must be at most {MaxPasswordBytes} bytes");
+        }
+        return secret is not null && Encoding.UTF8.GetByteCount(secret) > MaxSecretBytes
+            ? ApiError.InvalidField("qConnectionSecret", $"must be at most {MaxSecretBytes} bytes")
+            : null;
+    }
     static readonly CompareInfo SortCollation = CultureInfo.GetCultureInfo("en").CompareInfo;
 
     public static ApiError? CheckName(string? name, string field = "qName")
@@ -56,7 +93,7 @@ internal static class ConnectionFields
         }
         int? parsed = v.ValueKind switch
         {
-            JsonValueKind.String => v.GetString() switch
+            JsonValueKind.String => TextOf(v) switch
             {
                 "0" or "LOG_ON_SERVICE_USER" => 0,
                 "1" or "LOG_ON_CURRENT_USER" => 1,
@@ -82,12 +119,29 @@ internal static class ConnectionFields
             return null;
         }
         if ((v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n is 0 or 1)
-            || (v.ValueKind == JsonValueKind.String && int.TryParse(v.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out n) && n is 0 or 1))
+            || (v.ValueKind == JsonValueKind.String && int.TryParse(TextOf(v), NumberStyles.None, CultureInfo.InvariantCulture, out n) && n is 0 or 1))
         {
             architecture = n;
             return null;
         }
         return ApiError.InvalidField("qArchitecture", "must be 0 (64-bit) or 1 (32-bit)");
+    }
+
+    /// <summary>A JSON string's text; null when the value is not a string or escapes a lone surrogate (not valid UTF-16).</summary>
+    public static string? TextOf(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     public static ApiError? CheckTags(IReadOnlyList<string?>? tags)
@@ -105,7 +159,14 @@ internal static class ConnectionFields
             return ApiError.InvalidField("tags", "must be strings");
         }
         var tooLong = tags.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t!) > MaxTagBytes);
-        return tooLong is null ? null : ApiError.InvalidField("tags", $"each tag must be at most {MaxTagBytes} bytes; one is {Encoding.UTF8.GetByteCount(tooLong)}");
+        if (tooLong is not null)
+        {
+            return ApiError.InvalidField("tags", $"each tag must be at most {MaxTagBytes} bytes; one is {Encoding.UTF8.GetByteCount(tooLong)}");
+        }
+        // Escapes (control characters, quotes) can make the stored array longer than the tags themselves.
+        return ConnectionViews.ToTags(tags!).Length > MaxTagsJsonLength
+            ? ApiError.InvalidField("tags", $"are too long together once stored ({MaxTagsJsonLength} characters of JSON at most)")
+            : null;
     }
 
     public static ApiError? CheckUuid(string? value, string field, out string? normalized)

@@ -66,14 +66,14 @@ internal static class ConnectionFilter
         }
     }
 
-    static (Expression Expression, bool IsTime, bool Folded)? Column(string attribute, int position, out string? error)
+    static (Expression Expression, bool IsTime, bool DatabaseLowered)? Column(string attribute, int position, out string? error)
     {
         error = null;
         var name = Attributes.FirstOrDefault(a => string.Equals(a, attribute, StringComparison.OrdinalIgnoreCase));
         switch (name)
         {
             case "qName":
-                return (Expression.Property(Row, nameof(DataConnection.NameFold)), false, true);
+                return (Expression.Property(Row, nameof(DataConnection.NameFold)), false, false);
             case "qType":
                 return (Expression.Call(Expression.Property(Row, nameof(DataConnection.Type)), ToLower), false, true);
             case "qri":
@@ -132,26 +132,49 @@ internal static class ConnectionFilter
         {
             return Fail($"{node.Attribute} at position {node.Position} compares with a double-quoted string", out error);
         }
-        var folded = Expression.Constant(raw.ToLowerInvariant());
-        Expression Ordered(ExpressionType type) =>
-            Expression.MakeBinary(type, Expression.Call(Compare, c.Expression, folded), Expression.Constant(0));
-        Expression Pattern(string pattern) =>
-            Expression.Call(Like, Expression.Constant(EF.Functions), c.Expression, Expression.Constant(pattern), Expression.Constant("\\"));
-        var escaped = raw.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-        return node.Operator switch
+        Expression? Match(string lowered, out string? why)
         {
-            "eq" => Expression.Equal(c.Expression, folded),
-            "ne" => Expression.NotEqual(c.Expression, folded),
-            "co" => Pattern("%" + escaped + "%"),
-            "sw" => Pattern(escaped + "%"),
-            "ew" => Pattern("%" + escaped),
-            "gt" => Ordered(ExpressionType.GreaterThan),
-            "ge" => Ordered(ExpressionType.GreaterThanOrEqual),
-            "lt" => Ordered(ExpressionType.LessThan),
-            "le" => Ordered(ExpressionType.LessThanOrEqual),
-            _ => Fail($"unknown operator '{node.Operator}'", out error),
-        };
+            why = null;
+            var value = Expression.Constant(lowered);
+            Expression Ordered(ExpressionType type) =>
+                Expression.MakeBinary(type, Expression.Call(Compare, c.Expression, value), Expression.Constant(0));
+            Expression Pattern(string pattern) =>
+                Expression.Call(Like, Expression.Constant(EF.Functions), c.Expression, Expression.Constant(pattern), Expression.Constant("\\"));
+            var escaped = lowered.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            return node.Operator switch
+            {
+                "eq" => Expression.Equal(c.Expression, value),
+                "ne" => Expression.NotEqual(c.Expression, value),
+                "co" => Pattern("%" + escaped + "%"),
+                "sw" => Pattern(escaped + "%"),
+                "ew" => Pattern("%" + escaped),
+                "gt" => Ordered(ExpressionType.GreaterThan),
+                "ge" => Ordered(ExpressionType.GreaterThanOrEqual),
+                "lt" => Ordered(ExpressionType.LessThan),
+                "le" => Ordered(ExpressionType.LessThanOrEqual),
+                _ => Fail($"unknown operator '{node.Operator}'", out why),
+            };
+        }
+        var lowered = raw.ToLowerInvariant();
+        var unicode = Match(lowered, out error);
+        var ascii = AsciiLower(raw);
+        // A column lowered by the database may fold ASCII only (SQLite's lower()): match that folding too, so a
+        // value always matches itself and ASCII case never matters, whichever database runs.
+        if (unicode is null || !c.DatabaseLowered || string.Equals(ascii, lowered, StringComparison.Ordinal) || node.Operator is "gt" or "ge" or "lt" or "le")
+        {
+            return unicode;
+        }
+        var asAscii = Match(ascii, out error)!;
+        return node.Operator == "ne" ? Expression.AndAlso(unicode, asAscii) : Expression.OrElse(unicode, asAscii);
     }
+
+    static string AsciiLower(string text) => string.Create(text.Length, text, (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            span[i] = source[i] is >= 'A' and <= 'Z' ? (char)(source[i] + 32) : source[i];
+        }
+    });
 
     static Expression? Fail(string message, out string? error)
     {

@@ -33,10 +33,11 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         var separated = await SeparatedCredentialsAsync(caller, ct);
         if (p.Limit is null)
         {
-            return new StreamedConnections(plan, separated, request, count, plan.Sorted(plan.Query).AsAsyncEnumerable());
+            return new StreamedConnections(plan, separated, request, count,
+                plan.Collation is null ? plan.Sorted(plan.Query).AsAsyncEnumerable() : ListPlan.Rows(await plan.CollatedAsync(ct)));
         }
         var limit = p.Limit.Value;
-        var rows = new List<(DataConnection? Stored, DataFilesEntry? Files)>();
+        var rows = new List<(KeyedConnection? Stored, DataFilesEntry? Files)>();
         bool more;
         if (plan.Cursor is { Backward: true } back)
         {
@@ -46,8 +47,8 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             more = await ReadForwardAsync(plan, plan.Cursor, limit, rows, ct);
         }
-        ListCursor? Edge((DataConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
-            ? new ListCursor(ListCursor.Regular, plan.KeyOf(c), c.Id, backward, plan.SortSignature)
+        ListCursor? Edge((KeyedConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
+            ? new ListCursor(ListCursor.Regular, plan.CursorKey(c), c.Row.Id, backward, plan.SortSignature)
             : new ListCursor(ListCursor.DataFilesPhase, row.Files!.Key, row.Files.Id, backward, plan.SortSignature);
         var hasNext = plan.Cursor is { Backward: true } || more;
         var hasPrev = plan.Cursor is { Backward: true } ? more : plan.Cursor is not null;
@@ -55,7 +56,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             Urls.Self(request),
             hasNext && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[^1], false)!.Encode(protector)) : null,
             hasPrev && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[0], true)!.Encode(protector)) : null);
-        var data = rows.Select(r => r.Stored is { } c ? plan.View(c, separated, request) : r.Files!.View(request)).ToList();
+        var data = rows.Select(r => r.Stored is { } c ? plan.View(c.Row, separated, request) : r.Files!.View(request)).ToList();
         return TypedResults.Json(new Dictionary<string, object>
         {
             [plan.DataName] = data,
@@ -81,18 +82,20 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             return Fail(ApiError.InvalidParameter("limit", "must be between 1 and 100"));
         }
-        var sortText = string.IsNullOrEmpty(p.Sort) ? "+qName" : p.Sort;
+        // An unencoded '+' reaches us as a space ("sort=+qName" typed by hand): ascending, as meant.
+        var sortText = string.IsNullOrWhiteSpace(p.Sort) ? "+qName" : p.Sort.Trim();
         var descending = sortText.StartsWith('-');
         var field = SortFields.FirstOrDefault(f => string.Equals(f, sortText.TrimStart('+', '-'), StringComparison.OrdinalIgnoreCase));
         if (field is null)
         {
             return Fail(ApiError.InvalidParameter("sort", $"'{sortText}' is not one of {string.Join(", ", SortFields)} (prefix + or -)"));
         }
+        CultureInfo? culture = null;
         if (p.Locale is not null)
         {
             try
             {
-                _ = CultureInfo.GetCultureInfo(p.Locale.Replace('_', '-'), predefinedOnly: true);
+                culture = CultureInfo.GetCultureInfo(p.Locale.Replace('_', '-'), predefinedOnly: true);
             }
             catch (CultureNotFoundException)
             {
@@ -104,7 +107,11 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             return Fail(ApiError.Forbidden("Only a TenantAdmin may list another user's connections (userId)."));
         }
         var caseInsensitive = p.CaseInsensitive == true;
-        var signature = $"{(descending ? "-" : "+")}{field}{(caseInsensitive ? ":ci" : "")}";
+        // Stored name keys follow the root ('en') collation; another locale's order is computed per request.
+        var collation = caseInsensitive && field == "qName" && culture is not null && culture.CompareInfo.Name.Split('-')[0] is not ("en" or "")
+            ? culture.CompareInfo
+            : null;
+        var signature = $"{(descending ? "-" : "+")}{field}{(caseInsensitive ? ":ci" : "")}{(collation is null ? "" : ":" + collation.Name)}";
         ListCursor? cursor = null;
         if (!string.IsNullOrEmpty(p.Page))
         {
@@ -149,7 +156,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         var dataFiles = p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId)
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
-        return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles);
+        return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
     }
 
     async Task<List<DataFilesEntry>> DataFilesEntriesAsync(ConnectionAccess access, Caller caller, string? spaceId, bool personalOnly, CancellationToken ct)
@@ -177,12 +184,14 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             .Select(c => new { c.ConnectionId, c.Id }).ToListAsync(ct))
         .GroupBy(c => c.ConnectionId!).ToDictionary(g => g.Key, g => g.First().Id);
 
-    static async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(DataConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    static async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
         if (cursor is null or { Phase: ListCursor.Regular })
         {
-            var regular = await plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1).ToListAsync(ct);
-            rows.AddRange(regular.Take(limit).Select(c => ((DataConnection?)c, (DataFilesEntry?)null)));
+            var regular = plan.Collation is null
+                ? await plan.Keyed(plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1)).ToListAsync(ct)
+                : (await plan.CollatedAsync(ct)).Where(k => plan.IsAfter(k, cursor, backward: false)).Take(limit + 1).ToList();
+            rows.AddRange(regular.Take(limit).Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
             if (regular.Count > limit)
             {
                 return true;
@@ -191,24 +200,26 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         }
         var room = limit - rows.Count;
         var files = plan.DataFiles.Where(f => cursor is null || f.CompareTo(cursor.Key, cursor.Id) > 0).Take(room + 1).ToList();
-        rows.AddRange(files.Take(room).Select(f => ((DataConnection?)null, (DataFilesEntry?)f)));
+        rows.AddRange(files.Take(room).Select(f => ((KeyedConnection?)null, (DataFilesEntry?)f)));
         return files.Count > room;
     }
 
-    static async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(DataConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    static async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
-        var collected = new List<(DataConnection?, DataFilesEntry?)>();
+        var collected = new List<(KeyedConnection?, DataFilesEntry?)>();
         var regularCursor = cursor;
         if (cursor.Phase == ListCursor.DataFilesPhase)
         {
             collected.AddRange(plan.DataFiles.Where(f => f.CompareTo(cursor.Key, cursor.Id) < 0).Reverse().Take(limit + 1)
-                .Select(f => ((DataConnection?)null, (DataFilesEntry?)f)));
+                .Select(f => ((KeyedConnection?)null, (DataFilesEntry?)f)));
             regularCursor = null;
         }
         if (collected.Count <= limit)
         {
-            var regular = await plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToListAsync(ct);
-            collected.AddRange(regular.Select(c => ((DataConnection?)c, (DataFilesEntry?)null)));
+            var regular = plan.Collation is null
+                ? await plan.Keyed(plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count)).ToListAsync(ct)
+                : (await plan.CollatedAsync(ct)).AsEnumerable().Reverse().Where(k => plan.IsAfter(k, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToList();
+            collected.AddRange(regular.Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
         }
         var more = collected.Count > limit;
         rows.AddRange(collected.Take(limit).Reverse());

@@ -39,7 +39,7 @@ internal static class ConnectionPatch
             {
                 return ApiError.InvalidField("value", $"is required for '{operation.op}' ({at}, {operation.path})");
             }
-            string? Text() => value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            string? Text() => ConnectionFields.TextOf(value);
             ApiError WrongType(string expected) => ApiError.InvalidField(operation.path, $"takes {expected} ({at})");
 
             switch (operation.path)
@@ -134,9 +134,9 @@ internal static class ConnectionPatch
                     {
                         tags.Clear();
                     }
-                    else if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(t => t.ValueKind == JsonValueKind.String))
+                    else if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(t => ConnectionFields.TextOf(t) is not null))
                     {
-                        tags = value.EnumerateArray().Select(t => t.GetString()!).ToList();
+                        tags = value.EnumerateArray().Select(t => ConnectionFields.TextOf(t)!).ToList();
                     }
                     else if (operation.op == "add" && Text() is { } single)
                     {
@@ -158,6 +158,10 @@ internal static class ConnectionPatch
                 default:
                     return ApiError.InvalidField("path", $"'{operation.path}' is not patchable (one of {string.Join(", ", Paths)})");
             }
+        }
+        if (ConnectionFields.CheckLimits(change.Type, change.DatasourceId, null, change.Username, change.Password, change.Secret) is { } tooLong)
+        {
+            return tooLong;
         }
         if (tagsTouched)
         {

@@ -8,7 +8,8 @@ internal static class ConnectionViews
 {
     public static IReadOnlyList<string> TagList(this DataConnection c) => JsonSerializer.Deserialize<List<string>>(c.Tags) ?? [];
 
-    public static string ToTags(IEnumerable<string> tags) => JsonSerializer.Serialize(tags);
+    /// <summary>Non-ASCII text is kept as is, so 32 tags of 256 bytes always fit the stored column.</summary>
+    public static string ToTags(IEnumerable<string> tags) => JsonSerializer.Serialize(tags, Errors.ErrorJson.Options);
 
     public static ConnectionGet ToGet(this DataConnection c, IReadOnlyList<string> privileges, HttpRequest request, string? credentialId, bool includeQri) => new(
         c.Id, c.Name, c.ConnectStatement, c.Type, c.LogOn, c.Id, c.Architecture, c.SeparateCredentials, privileges,

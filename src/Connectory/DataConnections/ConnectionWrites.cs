@@ -28,7 +28,8 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
             ?? (string.IsNullOrWhiteSpace(body.qType) ? ApiError.MissingField("qType") : null)
             ?? (body.datasourceID is null ? ApiError.MissingField("datasourceID") : null)
             ?? idError ?? engineIdError ?? logOnError ?? architectureError
-            ?? ConnectionFields.CheckTags(body.tags);
+            ?? ConnectionFields.CheckTags(body.tags)
+            ?? ConnectionFields.CheckLimits(body.qType, body.datasourceID, body.owner, body.qUsername, body.qPassword, body.qConnectionSecret, body.qCredentialsName);
         if (error is not null)
         {
             return (null, error);
@@ -124,7 +125,8 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
             ?? (string.IsNullOrEmpty(body.qID) ? ApiError.MissingField("qID") : null)
             ?? (string.IsNullOrEmpty(body.qEngineObjectID) ? ApiError.MissingField("qEngineObjectID") : null)
             ?? logOnError ?? architectureError
-            ?? ConnectionFields.CheckTags(body.tags);
+            ?? ConnectionFields.CheckTags(body.tags)
+            ?? ConnectionFields.CheckLimits(body.qType, body.datasourceID, null, body.qUsername, body.qPassword, body.qConnectionSecret, body.qCredentialsName);
         if (error is not null)
         {
             return error;
@@ -190,11 +192,16 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
         var targetChanged = ConnectStatement.Parse(connection.ConnectStatement).Target != oldTarget;
         if (targetChanged)
         {
-            // Stored credentials must not follow a connection to a new host unless the caller supplies them anew.
-            var holdsSharedSecrets = connection.CredentialId is not null || connection.ConnectionSecret is not null;
-            if (holdsSharedSecrets && !change.PasswordGiven && !change.SecretGiven)
+            // Stored credentials must not follow a connection to a new host unless the caller supplies them anew:
+            // each kind it holds, so a new secret cannot carry the stored password along, nor the reverse.
+            var missing = new[]
             {
-                return ApiError.BadRequest("Changing the connection's target (its host, server, URL or path) requires supplying its credentials (qPassword or qConnectionSecret) in the same request.");
+                connection.CredentialId is not null && !change.PasswordGiven ? "qPassword" : null,
+                connection.ConnectionSecret is not null && !change.SecretGiven ? "qConnectionSecret" : null,
+            }.OfType<string>().ToList();
+            if (missing.Count > 0)
+            {
+                return ApiError.BadRequest($"Changing the connection's target (its host, server, URL or path) requires supplying its credentials in the same request: {string.Join(" and ", missing)}.");
             }
             var separated = await db.DataCredentials.Where(c => c.ConnectionId == connection.Id && c.Separated).ToListAsync(ct);
             separated.ForEach(c => c.ConnectionId = null);

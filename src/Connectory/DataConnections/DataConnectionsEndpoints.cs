@@ -3,6 +3,7 @@ using Connectory.DataCredentials;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Spaces;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,7 @@ internal static class DataConnectionsEndpoints
 
     public static RouteGroupBuilder MapDataConnections(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization();
+        var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization().RejectNulCharacters();
         group.MapGet("/", List);
         group.MapPost("/", Create);
         group.MapPost("/actions/delete", BulkDelete);
@@ -58,7 +59,7 @@ internal static class DataConnectionsEndpoints
         string? type, string? spaceId, string? credentialId, bool? byCredentialName, bool? parseConnection, bool? noCache, bool? extended,
         CancellationToken ct)
     {
-        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, spaceId, tracked: false, ct);
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: false, ct);
         if (found is null)
         {
             return error!;
@@ -97,14 +98,14 @@ internal static class DataConnectionsEndpoints
     }
 
     static async Task<Results<NoContent, ApiError>> Patch(
-        string qID, List<PatchOperation?> operations, Caller caller, ConnectoryDb db, ConnectionWrites writes,
+        string qID, List<PatchOperation?> operations, Caller caller, ConnectoryDb db, ConnectionWrites writes, HttpRequest request,
         string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, CancellationToken ct)
     {
         if (!string.IsNullOrEmpty(authCode))
         {
             return ApiError.BadRequest("qlik-auth-code applies to OAuth data sources, and this connection's data source does not use OAuth.");
         }
-        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, null, tracked: true, ct);
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, null, tracked: true, ct);
         if (Refuse(found, error) is { } refused)
         {
             return refused;
@@ -118,9 +119,9 @@ internal static class DataConnectionsEndpoints
     }
 
     static async Task<Results<NoContent, ApiError>> Put(
-        string qID, ConnectionUpdate body, Caller caller, ConnectoryDb db, ConnectionWrites writes, string? type, string? spaceId, CancellationToken ct)
+        string qID, ConnectionUpdate body, Caller caller, ConnectoryDb db, ConnectionWrites writes, HttpRequest request, string? type, string? spaceId, CancellationToken ct)
     {
-        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, spaceId, tracked: true, ct);
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: true, ct);
         if (Refuse(found, error) is { } refused)
         {
             return refused;
@@ -129,9 +130,9 @@ internal static class DataConnectionsEndpoints
     }
 
     static async Task<Results<NoContent, ApiError>> Delete(
-        string qID, Caller caller, ConnectoryDb db, ConnectionActions actions, string? type, string? spaceId, CancellationToken ct)
+        string qID, Caller caller, ConnectoryDb db, ConnectionActions actions, HttpRequest request, string? type, string? spaceId, CancellationToken ct)
     {
-        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, qID, type, spaceId, tracked: true, ct);
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: true, ct);
         if (Refuse(found, error, "delete") is { } refused)
         {
             return refused;
@@ -171,6 +172,21 @@ internal static class DataConnectionsEndpoints
         return TypedResults.Created(response.links.self.Href, response);
     }
 
+    /// <summary>
+    /// With type=connectionname, the {qID} segment fully decoded from the raw request target: routing leaves %2F
+    /// encoded (so '/' cannot split a path), but a connection's name may hold a '/'.
+    /// </summary>
+    static string PathName(string qID, string? type, HttpRequest request)
+    {
+        if (type != "connectionname" || request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } raw)
+        {
+            return qID;
+        }
+        var path = raw.Split('?', 2)[0];
+        var segment = path[(path.LastIndexOf('/') + 1)..];
+        return segment.Length == 0 ? qID : Uri.UnescapeDataString(segment);
+    }
+
     static ApiError? CheckBulk(Caller caller, List<BulkItem>? items)
     {
         if (!caller.IsAnyAdmin)
@@ -180,6 +196,10 @@ internal static class DataConnectionsEndpoints
         if (items is null || items.Count == 0)
         {
             return ApiError.MissingField("connections");
+        }
+        if (items.Any(i => i is null))
+        {
+            return ApiError.InvalidField("connections", "must hold objects, not null");
         }
         return items.Count > ConnectionActions.MaxBulkItems
             ? ApiError.InvalidField("connections", $"may hold at most {ConnectionActions.MaxBulkItems} items, not {items.Count}")

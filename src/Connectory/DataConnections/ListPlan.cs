@@ -7,8 +7,11 @@ namespace Connectory.DataConnections;
 /// <summary>A validated listing: the filtered query, its sort and the page position, and how to render a row.</summary>
 internal sealed class ListPlan(
     IQueryable<DataConnection> query, string sortField, bool descending, bool caseInsensitive, string sortSignature, ListCursor? cursor,
-    ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles)
+    ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles, CompareInfo? collation = null)
 {
+    /// <summary>Set when names sort case-insensitively in a locale other than the stored keys' ('en'): sorted here, not in the database.</summary>
+    public CompareInfo? Collation { get; } = collation;
+
     public IQueryable<DataConnection> Query { get; } = query;
     public string SortSignature { get; } = sortSignature;
     public ListCursor? Cursor { get; } = cursor;
@@ -20,20 +23,30 @@ internal sealed class ListPlan(
     public static bool KeyParses(string sortName, string key) =>
         sortName is not ("created" or "updated") || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
-    public string KeyOf(DataConnection c) => sortField switch
+    /// <summary>
+    /// A row's cursor key. Text keys come from the database (see <see cref="Keyed"/>): its lower() need not fold case
+    /// as .NET does (SQLite folds ASCII only), and a key computed here could then skip or repeat rows.
+    /// </summary>
+    public string CursorKey(KeyedConnection c) => sortField switch
     {
-        "created" => c.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
-        "updated" => c.UpdatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
-        _ => TextKey(c),
+        "created" => c.Row.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+        "updated" => c.Row.UpdatedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+        _ => c.Key,
     };
 
-    string TextKey(DataConnection c) => sortField switch
+    /// <summary>The rows with the text sort key as the database computes it for ordering and the keyset condition.</summary>
+    public IQueryable<KeyedConnection> Keyed(IQueryable<DataConnection> rows)
     {
-        "qName" => caseInsensitive ? c.NameSortKey : c.Name,
-        "qType" => caseInsensitive ? c.Type.ToLowerInvariant() : c.Type,
-        "datasourceID" => caseInsensitive ? c.DatasourceId.ToLowerInvariant() : c.DatasourceId,
-        _ => c.Id,
-    };
+        var key = IsTime ? c => "" : TextKeyExpression;
+        var row = key.Parameters[0];
+        var projection = Expression.Lambda<Func<DataConnection, KeyedConnection>>(
+            Expression.MemberInit(
+                Expression.New(typeof(KeyedConnection)),
+                Expression.Bind(typeof(KeyedConnection).GetProperty(nameof(KeyedConnection.Row))!, row),
+                Expression.Bind(typeof(KeyedConnection).GetProperty(nameof(KeyedConnection.Key))!, key.Body)),
+            row);
+        return rows.Select(projection);
+    }
 
     Expression<Func<DataConnection, string>> TextKeyExpression => sortField switch
     {
@@ -71,6 +84,55 @@ internal sealed class ListPlan(
             : rows.Where(Keyset.After(TextKeyExpression, c => c.Id, at.Key, at.Id, ascending));
     }
 
+    /// <summary>
+    /// Every match in <see cref="Collation"/> order (ascending or descending as asked), keyed by that locale's sort key:
+    /// memory grows with the matches, which only a request for such a locale pays.
+    /// </summary>
+    public async Task<List<KeyedConnection>> CollatedAsync(CancellationToken ct)
+    {
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(Query, ct);
+        var keyed = rows.Select(c => new KeyedConnection
+        {
+            Row = c,
+            Key = Convert.ToHexStringLower(Collation!.GetSortKey(c.Name, CompareOptions.IgnoreCase).KeyData),
+        }).ToList();
+        keyed.Sort((a, b) =>
+        {
+            var order = string.CompareOrdinal(a.Key, b.Key);
+            order = order != 0 ? order : string.CompareOrdinal(a.Row.Id, b.Row.Id);
+            return descending ? -order : order;
+        });
+        return keyed;
+    }
+
+    /// <summary>The in-memory keyset condition: whether a row comes after the cursor in the reading direction.</summary>
+    public bool IsAfter(KeyedConnection row, ListCursor? at, bool backward)
+    {
+        if (at is null || at.Phase != ListCursor.Regular)
+        {
+            return true;
+        }
+        var order = string.CompareOrdinal(row.Key, at.Key);
+        order = order != 0 ? order : string.CompareOrdinal(row.Row.Id, at.Id);
+        return descending == backward ? order > 0 : order < 0;
+    }
+
+    public static async IAsyncEnumerable<DataConnection> Rows(IEnumerable<KeyedConnection> rows)
+    {
+        foreach (var row in rows)
+        {
+            yield return row.Row;
+        }
+        await Task.CompletedTask;
+    }
+
     public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
         c.ToGet(access.Privileges(c), request, c.SeparateCredentials ? separatedCredentials.GetValueOrDefault(c.Id) : c.CredentialId, includeQris);
+}
+
+/// <summary>A listed row and its sort key as the database computed it.</summary>
+internal sealed class KeyedConnection
+{
+    public required DataConnection Row { get; init; }
+    public required string Key { get; init; }
 }
