@@ -6,6 +6,7 @@ using Connectory.Platform.Auth;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
+using Connectory.Qrs;
 using Connectory.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -48,6 +49,7 @@ internal static class ConnectoryApp
         services.AddScoped<TenantProvisioning>();
         services.AddSecrets();
         services.AddDataConnections();
+        services.AddQrs();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -65,6 +67,7 @@ internal static class ConnectoryApp
         app.MapApiKeys();
         app.MapSpaces();
         app.MapDataConnections();
+        app.MapQrs();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
