@@ -35,7 +35,7 @@ internal sealed record QrsField<T>(string Path, QrsFieldKind Kind, Func<T, IEnum
 /// <summary>
 /// The Qlik Sense Repository Service filter language: operators eq ne gt ge lt le sw ew so, and/or (and binds
 /// tighter), parentheses, 'quoted' strings with '' for a quote, bare numbers, GUIDs and enum names, and null.
-/// Property names, operators and keywords are case-insensitive; string comparisons ignore case.
+/// Property names, operators and keywords are case-insensitive; string comparisons ignore case (invariant lower-case).
 /// </summary>
 internal static partial class QrsFilter
 {
@@ -129,12 +129,12 @@ internal static partial class QrsFilter
             {
                 return null;
             }
-            var text = ((c.Value as QrsLiteral.Quoted)?.Value ?? ((QrsLiteral.Bare)c.Value).Value);
+            var text = ((c.Value as QrsLiteral.Quoted)?.Value ?? ((QrsLiteral.Bare)c.Value).Value).ToLowerInvariant();
             Func<string, bool> test = op switch
             {
-                "sw" => v => v.StartsWith(text, StringComparison.OrdinalIgnoreCase),
-                "ew" => v => v.EndsWith(text, StringComparison.OrdinalIgnoreCase),
-                _ => v => v.Contains(text, StringComparison.OrdinalIgnoreCase),
+                "sw" => v => v.ToLowerInvariant().StartsWith(text, StringComparison.Ordinal),
+                "ew" => v => v.ToLowerInvariant().EndsWith(text, StringComparison.Ordinal),
+                _ => v => v.ToLowerInvariant().Contains(text, StringComparison.Ordinal),
             };
             return row => field.Values(row).Any(v => v is string s && test(s));
         }
@@ -193,7 +193,8 @@ internal static partial class QrsFilter
         (null, null) => 0,
         (null, _) => -1,
         (_, null) => 1,
-        (string x, string y) => string.Compare(x, y, StringComparison.OrdinalIgnoreCase),
+        // Ignoring case means comparing invariant lower-case forms: the fold the stored NameFold column holds.
+        (string x, string y) => string.CompareOrdinal(x.ToLowerInvariant(), y.ToLowerInvariant()),
         (Guid x, Guid y) => string.Compare(x.ToString(), y.ToString(), StringComparison.Ordinal),
         (long x, long y) => x.CompareTo(y),
         (DateTime x, DateTime y) => x.CompareTo(y),

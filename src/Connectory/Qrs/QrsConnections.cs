@@ -64,7 +64,8 @@ internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, C
     }
 
     /// <summary>The caller-visible connections of the QRS space (one when <paramref name="id"/> is given) and whether the caller may create there.</summary>
-    public async Task<(List<QrsRow> Rows, bool CanCreate)> VisibleAsync(Caller caller, string? id, CancellationToken ct)
+    public async Task<(List<QrsRow> Rows, bool CanCreate)> VisibleAsync(
+        Caller caller, string? id, CancellationToken ct, System.Linq.Expressions.Expression<Func<DataConnection, bool>>? narrowing = null)
     {
         if (await FindSpaceAsync(ct) is not { } space)
         {
@@ -75,6 +76,10 @@ internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, C
         if (id is not null)
         {
             query = query.Where(c => c.Id == id);
+        }
+        if (narrowing is not null)
+        {
+            query = query.Where(narrowing);
         }
         var connections = await access.Visible(query).ToListAsync(ct);
         var userIds = connections.SelectMany(c => new[] { c.OwnerId, c.CreatedBy }).Distinct().ToList();
@@ -179,7 +184,13 @@ internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, C
         {
             return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not update this data connection.");
         }
-        if (ParseDate(body.modifiedDate) is not { } modified || modified != connection.UpdatedAt)
+        // The conditional touch both checks modifiedDate and holds the row until the caller's transaction ends,
+        // so of two PUTs carrying the same modifiedDate only the first applies.
+        var modified = ParseDate(body.modifiedDate);
+        var stillCurrent = modified is { } expected && expected == connection.UpdatedAt
+            && await db.DataConnections.Where(c => c.Id == connection.Id && c.UpdatedAt == expected)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, expected), ct) == 1;
+        if (!stillCurrent)
         {
             return QrsText.Result(StatusCodes.Status409Conflict,
                 $"The data connection was modified since modifiedDate '{body.modifiedDate}' (it is now {connection.UpdatedAt.ToRfc3339()}): read it again and retry.");

@@ -109,16 +109,20 @@ internal static class QrsEndpoints
         return await CreatedAsync(caller, qrs, ids, privileges, single: false, ct);
     }
 
-    static async Task<IResult> Put(Guid id, Caller caller, QrsConnections qrs, HttpRequest request, string? privileges, CancellationToken ct)
+    static async Task<IResult> Put(Guid id, Caller caller, QrsConnections qrs, ConnectoryDb db, HttpRequest request, string? privileges, CancellationToken ct)
     {
         var (body, invalid) = await ReadAsync<QrsDataConnectionIn>(request, ct);
         if (body is null)
         {
             return invalid!;
         }
-        if (await qrs.ReplaceAsync(id, body, caller, ct) is { } failed)
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            return failed;
+            if (await qrs.ReplaceAsync(id, body, caller, ct) is { } failed)
+            {
+                return failed;
+            }
+            await transaction.CommitAsync(ct);
         }
         return await Get(id, caller, qrs, privileges, ct);
     }
@@ -141,13 +145,16 @@ internal static class QrsEndpoints
     static async Task<(List<QrsRow>? Rows, bool CanCreate, IResult? Error)> QueryAsync(Caller caller, QrsConnections qrs, string? filter, string? orderby, CancellationToken ct)
     {
         Func<QrsRow, bool>? predicate = null;
+        System.Linq.Expressions.Expression<Func<DataConnections.DataConnection, bool>>? narrowing = null;
         if (!string.IsNullOrWhiteSpace(filter))
         {
-            predicate = QrsFilter.Parse(filter) is { } node ? QrsFilter.Compile(node, QrsView.Fields) : null;
+            var node = QrsFilter.Parse(filter);
+            predicate = node is null ? null : QrsFilter.Compile(node, QrsView.Fields);
             if (predicate is null)
             {
                 return (null, false, QrsConnections.BadRequest(QrsFilter.ParseFailure));
             }
+            narrowing = QrsQuery.Narrowing(node!);
         }
         IReadOnlyList<(QrsField<QrsRow>, bool)>? order = null;
         if (!string.IsNullOrWhiteSpace(orderby))
@@ -158,8 +165,8 @@ internal static class QrsEndpoints
                 return (null, false, QrsConnections.BadRequest(QrsFilter.ParseFailure));
             }
         }
-        // The QRS space holds one site's connections, so the caller-visible set is filtered here, in memory.
-        var (rows, canCreate) = await qrs.VisibleAsync(caller, null, ct);
+        // The database applies what it can of the filter (name, id, logOn); the rest runs over the rows it returns.
+        var (rows, canCreate) = await qrs.VisibleAsync(caller, null, ct, narrowing);
         IEnumerable<QrsRow> result = predicate is null ? rows : rows.Where(predicate);
         result = QrsFilter.Order(result, order ?? [(QrsFilter.Find(QrsView.Fields, "name")!, false)]);
         return (result.ToList(), canCreate, null);

@@ -158,6 +158,24 @@ public sealed class QrsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task OfConcurrentPutsWithTheSameModifiedDateOnlyOneApplies()
+    {
+        var (_, qrs) = await NewAsync();
+        var created = await qrs.CreateAsync("Contended");
+        var id = created.GetProperty("id").GetString()!;
+        var modifiedDate = created.GetProperty("modifiedDate").GetString();
+        factory.Clock.Offset += TimeSpan.FromSeconds(2);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => qrs.PutAsync($"/qrs/dataconnection/{id}", new { id, modifiedDate, name = $"Writer {i}" })));
+        var winners = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        Assert.Single(winners);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        var winner = await winners[0].Content.ReadFromJsonAsync<JsonElement>();
+        var now = await qrs.GetAsync($"/qrs/dataconnection/{id}").JsonAsync();
+        Assert.Equal(winner.GetProperty("name").GetString(), now.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task FilterAndOrderByWorkOverHttp()
     {
         var (_, qrs) = await NewAsync();
@@ -176,6 +194,9 @@ public sealed class QrsApiTests : IDisposable
         Assert.Equal(["alpha", "Beta"], await Names("?filter=" + Uri.EscapeDataString("(name sw 'A' or name ew 'TA') and owner.userId eq 'admin'")));
         Assert.Equal(["Beta"], await Names("?filter=" + Uri.EscapeDataString("connectionstring so 'beta' and owner.userDirectory eq 'CONNECTORY'")));
         Assert.Equal(["alpha", "Beta", "gamma"], await Names("?filter=" + Uri.EscapeDataString("architecture eq x64")));
+        Assert.Equal(["alpha", "gamma"], await Names("?filter=" + Uri.EscapeDataString("name eq 'ALPHA' or tags.name eq 'us'")));
+        Assert.Equal(["gamma"], await Names("?filter=" + Uri.EscapeDataString("name so 'MM' and logOn eq 1")));
+        Assert.Equal(["Beta"], await Names("?filter=" + Uri.EscapeDataString("logOn eq LOG_ON_CURRENT_USER and name ne 'gamma'")));
 
         foreach (var bad in new[] { "name eq", "nosuch eq 'a'", "(name eq 'a'", "logOn so 1" })
         {
