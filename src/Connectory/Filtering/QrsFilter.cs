@@ -86,17 +86,17 @@ internal static partial class QrsFilter
         switch (node)
         {
             case QrsAnd a:
-            {
-                var left = Compile(a.Left, fields);
-                var right = Compile(a.Right, fields);
-                return left is null || right is null ? null : row => left(row) && right(row);
-            }
+                {
+                    var left = Compile(a.Left, fields);
+                    var right = Compile(a.Right, fields);
+                    return left is null || right is null ? null : row => left(row) && right(row);
+                }
             case QrsOr o:
-            {
-                var left = Compile(o.Left, fields);
-                var right = Compile(o.Right, fields);
-                return left is null || right is null ? null : row => left(row) || right(row);
-            }
+                {
+                    var left = Compile(o.Left, fields);
+                    var right = Compile(o.Right, fields);
+                    return left is null || right is null ? null : row => left(row) || right(row);
+                }
             case QrsComparison c:
                 return CompileComparison(c, fields);
             default:
