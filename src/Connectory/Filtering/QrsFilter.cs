@@ -81,28 +81,16 @@ internal static partial class QrsFilter
     };
 
     /// <summary>Compiles a filter against the known fields; null when a property, operator or literal does not fit.</summary>
-    public static Func<T, bool>? Compile<T>(QrsFilterNode node, IReadOnlyList<QrsField<T>> fields)
+    public static Func<T, bool>? Compile<T>(QrsFilterNode node, IReadOnlyList<QrsField<T>> fields) => node switch
     {
-        switch (node)
-        {
-            case QrsAnd a:
-                {
-                    var left = Compile(a.Left, fields);
-                    var right = Compile(a.Right, fields);
-                    return left is null || right is null ? null : row => left(row) && right(row);
-                }
-            case QrsOr o:
-                {
-                    var left = Compile(o.Left, fields);
-                    var right = Compile(o.Right, fields);
-                    return left is null || right is null ? null : row => left(row) || right(row);
-                }
-            case QrsComparison c:
-                return CompileComparison(c, fields);
-            default:
-                return null;
-        }
-    }
+        QrsAnd a => Join(Compile(a.Left, fields), Compile(a.Right, fields), both: true),
+        QrsOr o => Join(Compile(o.Left, fields), Compile(o.Right, fields), both: false),
+        QrsComparison c => CompileComparison(c, fields),
+        _ => null,
+    };
+
+    static Func<T, bool>? Join<T>(Func<T, bool>? left, Func<T, bool>? right, bool both) =>
+        left is null || right is null ? null : both ? row => left(row) && right(row) : row => left(row) || right(row);
 
     public static QrsField<T>? Find<T>(IReadOnlyList<QrsField<T>> fields, string path) =>
         fields.FirstOrDefault(f => string.Equals(f.Path, path, StringComparison.OrdinalIgnoreCase));
