@@ -1,7 +1,9 @@
+using System.Net.Security;
 using System.Text.Json;
 using Connectory.Data;
 using Connectory.Filtering;
 using Connectory.Platform.Auth;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Connectory.Qrs;
 
@@ -17,6 +19,17 @@ internal static class QrsEndpoints
             .Validate(QrsOptions.Valid, "Qrs:TrustedProxies must be IP addresses, and Qrs:Tenant and Qrs:Space must not be empty.")
             .ValidateOnStart();
         services.AddScoped<QrsConnections>();
+        services.AddSingleton<QrsCertificates>();
+        // HTTPS endpoints that ask for client certificates (see docs/qrs.md) accept those of the QRS authority;
+        // whether a certificate signs a user in is still decided per request by the gate.
+        services.AddOptions<KestrelServerOptions>().Configure<QrsCertificates>((kestrel, certificates) =>
+        {
+            if (certificates.Enabled)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ClientCertificateValidation =
+                    (certificate, _, errors) => errors == SslPolicyErrors.None || certificates.Trusts(certificate));
+            }
+        });
         return services;
     }
 

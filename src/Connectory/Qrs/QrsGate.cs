@@ -88,7 +88,7 @@ internal static class QrsGate
         }
         var options = context.RequestServices.GetRequiredService<IOptions<QrsOptions>>().Value;
         string? userHeader = request.Headers[UserHeader];
-        if (string.IsNullOrEmpty(userHeader) || !FromTrustedProxy(context, options))
+        if (string.IsNullOrEmpty(userHeader) || !(await FromTrustedCertificateAsync(context, options) || FromTrustedProxy(context, options)))
         {
             return (null, "Authentication is required.");
         }
@@ -115,6 +115,17 @@ internal static class QrsGate
         return user.Status != UserStatus.Active
             ? (null, "The user is disabled.")
             : (new Caller(user.TenantId, user.Id, user.Subject, user.RoleSet), "");
+    }
+
+    /// <summary>A client certificate from the configured authority, on the QRS certificate port when one is set.</summary>
+    static async Task<bool> FromTrustedCertificateAsync(HttpContext context, QrsOptions options)
+    {
+        var certificates = context.RequestServices.GetRequiredService<QrsCertificates>();
+        if (!certificates.Enabled || !context.Request.IsHttps || (options.CertificatePort is { } port && context.Connection.LocalPort != port))
+        {
+            return false;
+        }
+        return certificates.Trusts(await context.Connection.GetClientCertificateAsync(context.RequestAborted));
     }
 
     /// <summary>Every configured check must pass: the peer address (when addresses are listed) and the shared secret (when set).</summary>
