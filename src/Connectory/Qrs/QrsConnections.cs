@@ -24,8 +24,11 @@ internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, C
         return db.Spaces.AsNoTracking().FirstOrDefaultAsync(s => s.Id == name || s.NormalizedName == normalized, ct);
     }
 
-    /// <summary>The QRS space, made (managed, owned by the caller) on first use by a caller who may make managed spaces.</summary>
-    async Task<(Space? Space, IResult? Error)> EnsureSpaceAsync(Caller caller, CancellationToken ct)
+    /// <summary>
+    /// The QRS space, made (managed, owned by the caller) on first use by a caller who may make managed spaces.
+    /// Writers call it before opening their transaction, so a lost creation race never aborts that transaction.
+    /// </summary>
+    public async Task<(Space? Space, IResult? Error)> EnsureSpaceAsync(Caller caller, CancellationToken ct)
     {
         if (await FindSpaceAsync(ct) is { } found)
         {

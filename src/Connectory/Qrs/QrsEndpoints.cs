@@ -84,6 +84,10 @@ internal static class QrsEndpoints
         {
             return invalid!;
         }
+        if ((await qrs.EnsureSpaceAsync(caller, ct)).Error is { } denied)
+        {
+            return denied;
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var (id, error) = await qrs.CreateAsync(body, caller, request, ct);
         if (id is null)
@@ -105,6 +109,10 @@ internal static class QrsEndpoints
         if (items.Any(i => i is null))
         {
             return QrsConnections.BadRequest("Each item must be a DataConnection object.");
+        }
+        if ((await qrs.EnsureSpaceAsync(caller, ct)).Error is { } denied)
+        {
+            return denied;
         }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var ids = new List<string>();
@@ -145,7 +153,7 @@ internal static class QrsEndpoints
 
     static async Task<IResult> CreatedAsync(Caller caller, QrsConnections qrs, List<string> ids, string? privileges, bool single, CancellationToken ct)
     {
-        var (rows, canCreate) = await qrs.VisibleAsync(caller, null, ct);
+        var (rows, canCreate) = await qrs.VisibleAsync(caller, null, ct, c => ids.Contains(c.Id));
         var byId = rows.ToDictionary(r => r.Connection.Id);
         var views = ids.Where(byId.ContainsKey)
             .Select(i => QrsView.Full(byId[i], WantsPrivileges(privileges) ? QrsView.Privileges(byId[i].Privileges, canCreate) : null))

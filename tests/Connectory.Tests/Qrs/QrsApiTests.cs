@@ -304,6 +304,15 @@ public sealed class QrsApiTests : IDisposable
         Assert.Equal("ops", viaQrs.GetProperty("tags")[0].GetProperty("name").GetString());
         Assert.Equal("admin", viaQrs.GetProperty("owner").GetProperty("userId").GetString());
 
+        // A Cloud change is a QRS change: new values, a new modifiedDate, and the old modifiedDate is now stale.
+        factory.Clock.Offset += TimeSpan.FromSeconds(2);
+        var patch = await tenant.Admin.PatchAsJsonAsync($"/api/v1/data-connections/{id}", new[] { new { op = "replace", path = "/qName", value = "Warehouse (Cloud)" } });
+        Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        var afterPatch = await qrs.GetAsync($"/qrs/dataconnection/{id}").JsonAsync();
+        Assert.Equal("Warehouse (Cloud)", afterPatch.GetProperty("name").GetString());
+        Assert.NotEqual(created.GetProperty("modifiedDate").GetString(), afterPatch.GetProperty("modifiedDate").GetString());
+        await TextAsync(await qrs.PutAsync($"/qrs/dataconnection/{id}", new { id, modifiedDate = created.GetProperty("modifiedDate").GetString(), name = "Lost update" }), HttpStatusCode.Conflict);
+
         // Connections outside the QRS space are not part of the QRS view.
         var personal = await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", new { qName = "Personal", qType = "folder", qConnectStatement = "C:\\p", datasourceID = "folder" })
             .JsonAsync(HttpStatusCode.Created);
@@ -311,7 +320,13 @@ public sealed class QrsApiTests : IDisposable
         Assert.Equal(2, (await qrs.GetAsync("/qrs/dataconnection/count").JsonAsync()).GetProperty("value").GetInt32());
 
         // Names are unique in the QRS space, ignoring case.
-        await TextAsync(await qrs.PostAsync("/qrs/dataconnection", new { name = "WAREHOUSE", type = "ODBC", connectionstring = "x" }), HttpStatusCode.Conflict);
+        await TextAsync(await qrs.PostAsync("/qrs/dataconnection", new { name = "made IN cloud", type = "ODBC", connectionstring = "x" }), HttpStatusCode.Conflict);
+
+        // Deleted through one API, gone from the other.
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"/api/v1/data-connections/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await qrs.GetAsync($"/qrs/dataconnection/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await qrs.DeleteAsync($"/qrs/dataconnection/{cloudId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetAsync($"/api/v1/data-connections/{cloudId}")).StatusCode);
     }
 
     [Fact]
