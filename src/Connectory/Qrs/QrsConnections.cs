@@ -228,7 +228,17 @@ internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, C
             Password = passwordGiven ? body.password : null,
             PasswordGiven = passwordGiven,
         };
-        return await writes.ApplyAsync(connection, change, caller, ct) is { } failed ? Text(failed) : null;
+        if (await writes.ApplyAsync(connection, change, caller, ct) is { } failed)
+        {
+            return Text(failed);
+        }
+        if (connection.UpdatedAt <= modified)
+        {
+            // Within the same millisecond the clock would hand back the old modifiedDate, which must now be stale.
+            var later = modified.Value.AddMilliseconds(1);
+            await db.DataConnections.Where(c => c.Id == connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, later), ct);
+        }
+        return null;
     }
 
     public async Task<IResult?> DeleteAsync(Guid id, Caller caller, CancellationToken ct)

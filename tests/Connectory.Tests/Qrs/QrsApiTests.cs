@@ -153,6 +153,15 @@ public sealed class QrsApiTests : IDisposable
         var now = await qrs.GetAsync($"/qrs/dataconnection/{id}").JsonAsync();
         Assert.Equal("Ledger 2", now.GetProperty("name").GetString());
         Assert.Equal(first.GetProperty("modifiedDate").GetString(), now.GetProperty("modifiedDate").GetString());
+
+        // Even when the clock reads earlier than the stored date (a clock step, or the same millisecond), a PUT
+        // moves modifiedDate forward, so the date it replaced is stale.
+        factory.Clock.Offset -= TimeSpan.FromSeconds(10);
+        var later = await qrs.PutAsync($"/qrs/dataconnection/{id}", new { id, modifiedDate = first.GetProperty("modifiedDate").GetString() }).JsonAsync();
+        Assert.True(
+            DateTime.Parse(later.GetProperty("modifiedDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > DateTime.Parse(first.GetProperty("modifiedDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            $"{later.GetProperty("modifiedDate")} should be after {first.GetProperty("modifiedDate")}");
+        await TextAsync(await qrs.PutAsync($"/qrs/dataconnection/{id}", new { id, modifiedDate = first.GetProperty("modifiedDate").GetString() }), HttpStatusCode.Conflict);
         var unknown = Guid.NewGuid();
         await TextAsync(await qrs.PutAsync($"/qrs/dataconnection/{unknown}", new { id = unknown, modifiedDate = original }), HttpStatusCode.NotFound);
     }
