@@ -7,6 +7,7 @@ using Connectory.Platform.Auth;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
+using Connectory.Qrs;
 using Connectory.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -50,6 +51,7 @@ internal static class ConnectoryApp
         services.AddSecrets();
         services.AddDataConnections();
         services.AddDataCredentials();
+        services.AddQrs();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -68,6 +70,7 @@ internal static class ConnectoryApp
         app.MapSpaces();
         app.MapDataConnections();
         app.MapDataCredentials();
+        app.MapQrs();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;

@@ -1,0 +1,385 @@
+using System.Globalization;
+using System.Text.Json;
+using Connectory.Data;
+using Connectory.DataConnections;
+using Connectory.Errors;
+using Connectory.Platform.Access;
+using Connectory.Platform.Auth;
+using Connectory.Platform.Spaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Connectory.Qrs;
+
+/// <summary>
+/// The QRS view of the registry: the connections of the QRS space, read and written through the same code the
+/// Cloud API uses (<see cref="ConnectionWrites"/>, <see cref="ConnectionActions"/>, <see cref="ConnectionAccess"/>).
+/// </summary>
+internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, ConnectionActions actions, IOptions<QrsOptions> options, TimeProvider time)
+{
+    public Task<Space?> FindSpaceAsync(CancellationToken ct)
+    {
+        var name = options.Value.Space;
+        var normalized = Space.Normalize(name);
+        return db.Spaces.AsNoTracking().FirstOrDefaultAsync(s => s.Id == name || s.NormalizedName == normalized, ct);
+    }
+
+    /// <summary>
+    /// The QRS space, made (managed, owned by the caller) on first use by a caller who may make managed spaces.
+    /// Writers call it before opening their transaction, so a lost creation race never aborts that transaction.
+    /// </summary>
+    public async Task<(Space? Space, IResult? Error)> EnsureSpaceAsync(Caller caller, CancellationToken ct)
+    {
+        if (await FindSpaceAsync(ct) is { } found)
+        {
+            return (found, null);
+        }
+        if (!AccessRules.CanCreateSpace(caller, SpaceTypes.Managed))
+        {
+            return (null, QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the QRS space does not exist yet and the caller may not create it."));
+        }
+        var now = time.UtcNow();
+        var name = options.Value.Space.Trim();
+        var space = new Space
+        {
+            Id = Ids.New(),
+            TenantId = caller.TenantId,
+            Name = name,
+            NormalizedName = Space.Normalize(name),
+            Type = SpaceTypes.Managed,
+            Description = "Data connections managed through the QRS API",
+            OwnerId = caller.UserId,
+            CreatedBy = caller.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Spaces.Add(space);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return (space, null);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.Entry(space).State = EntityState.Detached;
+            return (await FindSpaceAsync(ct), null);
+        }
+    }
+
+    /// <summary>The caller-visible connections of the QRS space (one when <paramref name="id"/> is given) and whether the caller may create there.</summary>
+    public async Task<(List<QrsRow> Rows, bool CanCreate)> VisibleAsync(
+        Caller caller, string? id, CancellationToken ct, System.Linq.Expressions.Expression<Func<DataConnection, bool>>? narrowing = null)
+    {
+        if (await FindSpaceAsync(ct) is not { } space)
+        {
+            return ([], AccessRules.CanCreateSpace(caller, SpaceTypes.Managed));
+        }
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, space.Id, ct);
+        var query = db.DataConnections.AsNoTracking().Where(c => c.SpaceId == space.Id);
+        if (id is not null)
+        {
+            query = query.Where(c => c.Id == id);
+        }
+        if (narrowing is not null)
+        {
+            query = query.Where(narrowing);
+        }
+        var connections = await access.Visible(query).ToListAsync(ct);
+        var userIds = connections.SelectMany(c => new[] { c.OwnerId, c.CreatedBy }).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        var credentialIds = connections.Where(c => c.CredentialId != null).Select(c => c.CredentialId!).Distinct().ToList();
+        var usernames = await db.DataCredentials.AsNoTracking().Where(c => credentialIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Username, ct);
+        var rows = connections
+            .Select(c => new QrsRow(
+                c, users.GetValueOrDefault(c.OwnerId), users.GetValueOrDefault(c.CreatedBy),
+                c.CredentialId is null ? "" : usernames.GetValueOrDefault(c.CredentialId) ?? "",
+                c.TagList(), access.Privileges(c)))
+            .ToList();
+        return (rows, access.RightsIn(space.Id, space.Type, "").Create);
+    }
+
+    public async Task<(QrsRow? Row, bool CanCreate)> FindAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        var (rows, canCreate) = await VisibleAsync(caller, id.ToString(), ct);
+        return (rows.FirstOrDefault(), canCreate);
+    }
+
+    public async Task<(string? Id, IResult? Error)> CreateAsync(QrsDataConnectionIn body, Caller caller, HttpRequest request, CancellationToken ct)
+    {
+        if (CheckCommon(body, creating: true) is { } invalid)
+        {
+            return (null, invalid);
+        }
+        string? id = null;
+        if (!string.IsNullOrEmpty(body.id) || !string.IsNullOrEmpty(body.engineObjectId))
+        {
+            if (!TryGuid(body.id, out var given) || !TryGuid(body.engineObjectId, out var engine))
+            {
+                return (null, BadRequest("id and engineObjectId must be GUIDs."));
+            }
+            if (given is not null && engine is not null && given != engine)
+            {
+                return (null, BadRequest("engineObjectId must equal id: a connection's engine object id is its id here."));
+            }
+            id = given ?? engine;
+        }
+        var (space, spaceError) = await EnsureSpaceAsync(caller, ct);
+        if (space is null)
+        {
+            return (null, spaceError);
+        }
+        var access = await ConnectionAccess.ForSpaceAsync(db, caller, space.Id, ct);
+        var rights = access.RightsIn(space.Id, space.Type, "");
+        if (!rights.Create)
+        {
+            return (null, QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not create data connections."));
+        }
+        var (ownerId, ownerError) = await OwnerAsync(body.owner, ct);
+        if (ownerError is not null)
+        {
+            return (null, ownerError);
+        }
+        if (ownerId is not null && ownerId != caller.UserId && !rights.Admin)
+        {
+            return (null, QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not make connections owned by another user."));
+        }
+        var hasCredentials = !string.IsNullOrEmpty(body.username) || !string.IsNullOrEmpty(body.password);
+        var create = new ConnectionCreate(
+            id, body.name, body.type, body.connectionstring, body.type!.Trim(), space.Id,
+            JsonSerializer.SerializeToElement(LogOn(body.logOn) ?? 0),
+            JsonSerializer.SerializeToElement(QrsView.ToCloudArchitecture(Architecture(body.architecture) ?? 0)),
+            hasCredentials ? body.username ?? "" : null,
+            hasCredentials && !string.IsNullOrEmpty(body.password) ? body.password : null,
+            null, null, null, null, null, TagNames(body.tags), null, null, null, null);
+        var (created, error) = await writes.CreateAsync(create, caller, request, ct);
+        if (created is null)
+        {
+            return (null, Text(error!));
+        }
+        if (ownerId is not null && ownerId != caller.UserId)
+        {
+            await db.DataConnections.Where(c => c.Id == created.qID).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, ownerId), ct);
+        }
+        return (created.qID, null);
+    }
+
+    /// <summary>PUT: the body's id must match, and its modifiedDate must be the stored one (else 409, nothing changes).</summary>
+    public async Task<IResult?> ReplaceAsync(Guid id, QrsDataConnectionIn body, Caller caller, CancellationToken ct)
+    {
+        if (!TryGuid(body.id, out var bodyId) || bodyId != id.ToString())
+        {
+            return BadRequest("The id in the body must match the id in the URL.");
+        }
+        if (CheckCommon(body, creating: false) is { } invalid)
+        {
+            return invalid;
+        }
+        if (await FindAsync(caller, id, ct) is not { Row: { } row })
+        {
+            return NotFound(id);
+        }
+        var (resolved, lookupError) = await ConnectionLookup.ResolveAsync(db, caller, id.ToString(), null, null, tracked: true, ct);
+        if (resolved?.Stored is not { } connection)
+        {
+            return lookupError is null ? NotFound(id) : Text(lookupError);
+        }
+        if (!resolved.Privileges.Contains("update"))
+        {
+            return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not update this data connection.");
+        }
+        // The conditional touch both checks modifiedDate and holds the row until the caller's transaction ends,
+        // so of two PUTs carrying the same modifiedDate only the first applies.
+        var modified = ParseDate(body.modifiedDate);
+        var stillCurrent = modified is { } expected && expected == connection.UpdatedAt
+            && await db.DataConnections.Where(c => c.Id == connection.Id && c.UpdatedAt == expected)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, expected), ct) == 1;
+        if (!stillCurrent)
+        {
+            return QrsText.Result(StatusCodes.Status409Conflict,
+                $"The data connection was modified since modifiedDate '{body.modifiedDate}' (it is now {connection.UpdatedAt.ToRfc3339()}): read it again and retry.");
+        }
+        if (body.owner is not null)
+        {
+            var (ownerId, ownerError) = await OwnerAsync(body.owner, ct);
+            if (ownerError is not null)
+            {
+                return ownerError;
+            }
+            if (ownerId is not null && ownerId != connection.OwnerId)
+            {
+                if (!resolved.Privileges.Contains("change_owner"))
+                {
+                    return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not change this data connection's owner.");
+                }
+                connection.OwnerId = ownerId;
+            }
+        }
+        var passwordGiven = !string.IsNullOrEmpty(body.password);
+        var usernameChanged = body.username is not null && body.username != row.Username;
+        var change = new ConnectionChange
+        {
+            Name = body.name,
+            Statement = body.connectionstring,
+            Type = body.type,
+            LogOn = LogOn(body.logOn),
+            Architecture = Architecture(body.architecture) is { } architecture ? QrsView.ToCloudArchitecture(architecture) : null,
+            Tags = body.tags is null ? null : TagNames(body.tags),
+            Username = usernameChanged || passwordGiven ? body.username ?? row.Username : null,
+            Password = passwordGiven ? body.password : null,
+            PasswordGiven = passwordGiven,
+        };
+        if (await writes.ApplyAsync(connection, change, caller, ct) is { } failed)
+        {
+            return Text(failed);
+        }
+        if (connection.UpdatedAt <= modified)
+        {
+            // Within the same millisecond the clock would hand back the old modifiedDate, which must now be stale.
+            var later = modified.Value.AddMilliseconds(1);
+            await db.DataConnections.Where(c => c.Id == connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, later), ct);
+        }
+        return null;
+    }
+
+    public async Task<IResult?> DeleteAsync(Guid id, Caller caller, CancellationToken ct)
+    {
+        if (await FindAsync(caller, id, ct) is not { Row: not null })
+        {
+            return NotFound(id);
+        }
+        var (resolved, _) = await ConnectionLookup.ResolveAsync(db, caller, id.ToString(), null, null, tracked: true, ct);
+        if (resolved?.Stored is not { } connection)
+        {
+            return NotFound(id);
+        }
+        if (!resolved.Privileges.Contains("delete"))
+        {
+            return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not delete this data connection.");
+        }
+        await actions.DeleteAsync(connection, ct);
+        return null;
+    }
+
+    /// <summary>Checks shared by POST and PUT; on PUT absent members keep their values.</summary>
+    static IResult? CheckCommon(QrsDataConnectionIn body, bool creating)
+    {
+        if (creating || body.name is not null)
+        {
+            if (ConnectionFields.CheckName(body.name, "name") is { } nameError)
+            {
+                return Text(nameError);
+            }
+        }
+        if ((creating || body.connectionstring is not null) && string.IsNullOrWhiteSpace(body.connectionstring))
+        {
+            return BadRequest("Field 'connectionstring' is missing in the request.");
+        }
+        if (body.connectionstring is { Length: > ConnectionFields.MaxStatementLength })
+        {
+            return BadRequest($"Field 'connectionstring' must be at most {ConnectionFields.MaxStatementLength} characters.");
+        }
+        if ((creating || body.type is not null) && string.IsNullOrWhiteSpace(body.type))
+        {
+            return BadRequest("Field 'type' is missing in the request.");
+        }
+        if (body.logOn is { ValueKind: not JsonValueKind.Null } && LogOn(body.logOn) is null)
+        {
+            return BadRequest("Field 'logOn' must be 0 (LOG_ON_SERVICE_USER) or 1 (LOG_ON_CURRENT_USER).");
+        }
+        if (body.architecture is { ValueKind: not JsonValueKind.Null } && Architecture(body.architecture) is null)
+        {
+            return BadRequest("Field 'architecture' must be 0 (Undefined), 1 (x86) or 2 (x64).");
+        }
+        if (body.tags is not null && body.tags.Any(t => string.IsNullOrWhiteSpace(t?.name)))
+        {
+            return BadRequest("Each tag must carry its name.");
+        }
+        if (body.tags is not null && ConnectionFields.CheckTags(TagNames(body.tags)) is { } tagError)
+        {
+            return Text(tagError);
+        }
+        return body.customProperties is { Count: > 0 }
+            ? BadRequest("Custom property definitions are not supported: customProperties must be empty.")
+            : null;
+    }
+
+    async Task<(string? UserId, IResult? Error)> OwnerAsync(QrsUserRef? owner, CancellationToken ct)
+    {
+        if (owner is null)
+        {
+            return (null, null);
+        }
+        if (!string.IsNullOrEmpty(owner.id) && owner.id != QrsView.EmptyGuid)
+        {
+            var userId = QrsView.UserIdFromGuid(owner.id);
+            return userId is not null && await db.Users.AnyAsync(u => u.Id == userId, ct)
+                ? (userId, null)
+                : (null, BadRequest($"The owner '{owner.id}' is not a user of this service."));
+        }
+        if (!string.IsNullOrEmpty(owner.userId) && !string.IsNullOrEmpty(owner.userDirectory))
+        {
+            var subject = QrsView.SubjectOf(owner.userDirectory, owner.userId);
+            var found = await db.Users.Where(u => u.Subject == subject).Select(u => u.Id).FirstOrDefaultAsync(ct);
+            return found is not null ? (found, null) : (null, BadRequest($"The owner '{owner.userDirectory}\\{owner.userId}' is not a user of this service."));
+        }
+        return (null, null);
+    }
+
+    static List<string> TagNames(List<QrsTagRef?>? tags) =>
+        tags is null ? [] : [.. tags.Select(t => t!.name!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    static int? LogOn(JsonElement? value) => Enum(value, 1, "LOG_ON_SERVICE_USER", "LOG_ON_CURRENT_USER");
+
+    static int? Architecture(JsonElement? value) => Enum(value, 2, "Undefined", "x86", "x64");
+
+    /// <summary>A number 0..max, or (as some clients send) its enum name or the number as a string.</summary>
+    static int? Enum(JsonElement? value, int max, params string[] names)
+    {
+        if (value is not { } v || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (v.ValueKind == JsonValueKind.Number)
+        {
+            return v.TryGetInt32(out var n) && n >= 0 && n <= max ? n : null;
+        }
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        var text = v.GetString()!;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            return parsed <= max ? parsed : null;
+        }
+        var index = Array.FindIndex(names, n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+        return index >= 0 ? index : null;
+    }
+
+    static bool TryGuid(string? value, out string? normalized)
+    {
+        normalized = null;
+        if (string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+        if (!Guid.TryParse(value, out var guid))
+        {
+            return false;
+        }
+        normalized = guid.ToString();
+        return true;
+    }
+
+    /// <summary>Dates compare at the millisecond, the precision every answer carries.</summary>
+    static DateTime? ParseDate(string? value) =>
+        DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+            ? new DateTime(date.Ticks - date.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc)
+            : null;
+
+    public static IResult BadRequest(string message) => QrsText.Result(StatusCodes.Status400BadRequest, message);
+
+    public static IResult NotFound(Guid id) => QrsText.Result(StatusCodes.Status404NotFound, $"The data connection {id} was not found.");
+
+    static IResult Text(ApiError error) => QrsText.Result(error.StatusCode ?? StatusCodes.Status400BadRequest, error.Detail ?? error.Kind.Title);
+}
