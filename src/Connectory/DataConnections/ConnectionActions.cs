@@ -189,15 +189,17 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
             CreatedAt = now,
             UpdatedAt = now,
         };
-        // The copy's owner may read its secret, so it carries the source's secret only for those who may read it there.
-        var secret = resolved.Privileges.Contains("update") ? writes.SecretOf(source) : null;
+        // The copy's owner may read its secret and use its credentials, so a copy carries the source's secret and
+        // credentials only for callers who may change the source; a reader's copy starts without them.
+        var carriesSecrets = resolved.Privileges.Contains("update");
+        var secret = carriesSecrets ? writes.SecretOf(source) : null;
         var change = new ConnectionChange { Secret = secret, SecretGiven = secret is not null };
         DataCredential? credential = null;
         if (body.qUsername is not null || body.qPassword is not null)
         {
             credential = credentials.New(copy, caller.UserId, body.qUsername ?? "", body.qPassword, copy.SeparateCredentials);
         }
-        else if (!source.SeparateCredentials && source.CredentialId is not null
+        else if (carriesSecrets && !source.SeparateCredentials && source.CredentialId is not null
                  && await db.DataCredentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == source.CredentialId, ct) is { } shared)
         {
             // An embedded credential is copied into the duplicate; a linked one is linked again.

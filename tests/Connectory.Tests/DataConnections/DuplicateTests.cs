@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Connectory.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Tests.DataConnections;
 
@@ -125,7 +126,12 @@ public sealed class DuplicateTests(ConnectoryFactory factory) : IClassFixture<Co
         var space = await tenant.NewSpaceAsync("shared");
         var reader = await tenant.NewUserAsync();
         await tenant.AssignAsync(space, reader.Id, "dataconsumer");
-        var id = await tenant.Admin.NewConnectionAsync("shared-src", space, edit: b => b["qConnectionSecret"] = "top");
+        var id = await tenant.Admin.NewConnectionAsync("shared-src", space, edit: b =>
+        {
+            b["qConnectionSecret"] = "top";
+            b["qUsername"] = "svc";
+            b["qPassword"] = "source-password";
+        });
         // Reading is not changing: a copy in the same space needs create rights there.
         await ApiAssert.ErrorAsync(await reader.Client.PostAsJsonAsync(DuplicatePath, new { id }), HttpStatusCode.Forbidden);
         var copy = await reader.Client.PostAsJsonAsync(DuplicatePath, new { id, spaceId = "" }).JsonAsync(HttpStatusCode.Created);
@@ -134,5 +140,12 @@ public sealed class DuplicateTests(ConnectoryFactory factory) : IClassFixture<Co
         var read = await reader.Client.GetConnectionAsync(copy.Str("qID"));
         Assert.Contains("update", read.GetProperty("privileges").Strings());
         Assert.False(read.TryGetProperty("qConnectionSecret", out _), read.GetRawText());
+        // Nor use the source's credentials through it: a reader's copy starts without any.
+        Assert.True(string.IsNullOrEmpty(read.TryGetProperty("qCredentialsID", out var credential) ? credential.GetString() : null), read.GetRawText());
+        var readerCredentials = await factory.WithDbAsync(db => db.DataCredentials.IgnoreQueryFilters().CountAsync(c => c.OwnerId == reader.Id));
+        Assert.Equal(0, readerCredentials);
+        // With their own credentials given in the request, the copy has those.
+        var own = await reader.Client.PostAsJsonAsync(DuplicatePath, new { id, spaceId = "", name = "mine", qUsername = "me", qPassword = "mine" }).JsonAsync(HttpStatusCode.Created);
+        Assert.False(string.IsNullOrEmpty((await reader.Client.GetConnectionAsync(own.Str("qID"))).Str("qCredentialsID")));
     }
 }
