@@ -17,7 +17,8 @@ internal sealed record ListParameters(
 /// <summary>
 /// GET /api/v1/data-connections: visible connections filtered in the database, ordered by (sort key, id) with
 /// keyset pages, then the reserved DataFiles connections after all regular ones whatever the sort. Without
-/// <c>limit</c> every match is streamed, so memory does not grow with the count.
+/// <c>limit</c> every match is streamed, so memory does not grow with the count (except for a case-insensitive name sort
+/// in a locale other than 'en', which is sorted per request).
 /// </summary>
 internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector)
 {
