@@ -108,7 +108,7 @@ internal sealed class ConnectionAccess
         var all = caller.IsTenantAdmin;
         var sharedAdmin = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var dataAdmin = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
-        var listable = spaces.Where(s => AccessRules.ForConnections(caller, s.Value.Standing).List).Select(s => s.Key).ToList();
+        var listable = ListableSpaces();
         return connections.Where(c =>
             all
             || (c.SpaceId == null && c.OwnerId == uid)
@@ -116,5 +116,20 @@ internal sealed class ConnectionAccess
                 (sharedAdmin && (c.SpaceType == SpaceTypes.Shared || c.SpaceType == SpaceTypes.Managed))
                 || (dataAdmin && c.SpaceType == SpaceTypes.Data)
                 || listable.Contains(c.SpaceId))));
+    }
+
+    List<string> ListableSpaces() => spaces.Where(s => AccessRules.ForConnections(caller, s.Value.Standing).List).Select(s => s.Key).ToList();
+
+    /// <summary>Everything <see cref="Visible"/> decides by, as text: two equal keys let the same rows through.</summary>
+    public string VisibilityKey()
+    {
+        var listable = ListableSpaces();
+        listable.Sort(StringComparer.Ordinal);
+        return string.Join(',', [
+            caller.UserId,
+            caller.IsTenantAdmin ? "all" : "",
+            AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared) ? "shared" : "",
+            AccessRules.IsSpaceAdmin(caller, SpaceKind.Data) ? "data" : "",
+            .. listable]);
     }
 }

@@ -20,7 +20,7 @@ internal sealed record ListParameters(
 /// <c>limit</c> every match is streamed, so memory does not grow with the count (except for a case-insensitive name sort
 /// in a locale other than 'en', which is sorted per request).
 /// </summary>
-internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector)
+internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector, ConnectionCounts counts)
 {
     static readonly string[] SortFields = ["qName", "qType", "datasourceID", "created", "updated", "_id"];
 
@@ -30,7 +30,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             return preparationError!;
         }
-        var count = await plan.Query.CountAsync(ct) + plan.DataFiles.Count;
+        var count = await counts.CountAsync(caller.TenantId, countShape!, plan.Query, ct) + plan.DataFiles.Count;
         var separated = await SeparatedCredentialsAsync(caller, ct);
         if (p.Limit is null)
         {
@@ -67,6 +67,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
     }
 
     ApiError? preparationError;
+    string? countShape;
 
     async Task<ListPlan?> PrepareAsync(ListParameters p, Caller caller, CancellationToken ct)
     {
@@ -154,6 +155,8 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             query = query.Where(filter);
         }
+        // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts).
+        countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter);
         var dataFiles = p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId)
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);

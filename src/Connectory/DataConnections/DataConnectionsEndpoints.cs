@@ -20,6 +20,7 @@ internal static class DataConnectionsEndpoints
         services.AddScoped<ConnectionWrites>();
         services.AddScoped<ConnectionActions>();
         services.AddScoped<ConnectionListing>();
+        services.AddScoped<ConnectionCounts>();
         services.AddScoped<ISpaceDeletionGuard, SpacesKeepTheirConnections>();
         return services;
     }
