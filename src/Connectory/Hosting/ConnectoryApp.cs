@@ -1,5 +1,7 @@
 using Connectory.Data;
 using Connectory.DataConnections;
+using Connectory.DataSources;
+using Connectory.Dcaas;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Auth;
@@ -48,6 +50,8 @@ internal static class ConnectoryApp
         services.AddScoped<TenantProvisioning>();
         services.AddSecrets();
         services.AddDataConnections();
+        services.AddDataSources();
+        services.AddDcaas();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -65,6 +69,8 @@ internal static class ConnectoryApp
         app.MapApiKeys();
         app.MapSpaces();
         app.MapDataConnections();
+        app.MapDataSources();
+        app.MapDcaas();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
