@@ -83,7 +83,8 @@ internal sealed class PropertySchema
             {
                 throw new InvalidDataException($"property '{name}' cannot be both secret and the credential username");
             }
-            if (!secret && !spec.WriteOnly && DataConnections.ConnectionProperties.IsSecret(name))
+            // A key id held as the credential's username (AWS access keys) is the one secret-sounding name allowed in clear.
+            if (!secret && !spec.WriteOnly && !username && DataConnections.ConnectionProperties.IsSecret(name))
             {
                 throw new InvalidDataException($"property '{name}' looks like a secret but is not marked \"secret\": true");
             }
