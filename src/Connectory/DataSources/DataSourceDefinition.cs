@@ -50,7 +50,11 @@ internal sealed class DataSourceDefinition
     };
 }
 
-internal sealed record QriDefinition(string QriPrefix, QriPart ConnectionPart, QriPart PathPart, QriPart? ItemPart);
+internal sealed record QriDefinition(
+    string QriPrefix,
+    QriPart ConnectionPart,
+    QriPart PathPart,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QriPart? ItemPart);
 
 internal sealed record QriPart(
     string Template,
