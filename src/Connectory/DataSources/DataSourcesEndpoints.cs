@@ -123,7 +123,6 @@ internal static class DataSourcesEndpoints
     static DataSourceNew ToNew(this DataSourceDefinition d, bool disabled, bool includeUi) => new(
         d.DataSourceId, d.Name, d.Provider, d.ProviderName, d.Capabilities, disabled, d.DataSourceType, d.QriDefinition,
         includeUi ? d.UiInfo : null);
-
 }
 
 // Wire shapes of shared/spec/data-sources.openapi.json; names are the spec's schema names.
