@@ -59,6 +59,10 @@ internal sealed class DcaasConnections(
         {
             return DcaasOutcome.Fail(ApiError.InvalidField("connectionProperties", "must be an object"));
         }
+        if (DuplicateName(raw) is { } duplicate)
+        {
+            return DcaasOutcome.Fail(ApiError.InvalidField("connectionProperties", $"names '{duplicate}' more than once"));
+        }
         var given = JsonNode.Parse(raw.GetRawText())!.AsObject();
         if (request.AuthUrlOnly && definition.OAuth is not null)
         {
@@ -222,6 +226,10 @@ internal sealed class DcaasConnections(
             {
                 return ApiError.InvalidField("op", $"must be add, replace or remove ({operation.path})");
             }
+            if (operation.value is { } given && DuplicateName(given) is { } duplicate)
+            {
+                return ApiError.InvalidField("value", $"names '{duplicate}' more than once ({operation.path})");
+            }
             var value = operation.op == "remove" ? null : operation.value is { } v ? JsonNode.Parse(v.GetRawText()) : null;
             if (operation.op != "remove" && value is null)
             {
@@ -281,6 +289,15 @@ internal sealed class DcaasConnections(
         connection.Qri = DataSourceQri.For(definition, values, await tenantKeys.QriKeyAsync(connection.TenantId, ct));
         return await writes.SaveAsync(connection.Name, ct);
     }
+
+    /// <summary>A member name that occurs twice in one object (JSON allows it; a property set cannot hold it), or null.</summary>
+    static string? DuplicateName(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key
+            ?? element.EnumerateObject().Select(p => DuplicateName(p.Value)).FirstOrDefault(d => d is not null),
+        JsonValueKind.Array => element.EnumerateArray().Select(DuplicateName).FirstOrDefault(d => d is not null),
+        _ => null,
+    };
 
     static string? UsernameOf(DataSourceDefinition definition, Dictionary<string, JsonNode> values) =>
         definition.Schema.Properties.FirstOrDefault(p => p.CredentialUsername) is { } property && values.TryGetValue(property.Name, out var value)

@@ -109,6 +109,19 @@ public sealed class ConnectionPropertiesTests : IDisposable
     }
 
     [Fact]
+    public async Task APropertyNamedTwiceIs400()
+    {
+        var tenant = await factory.NewTenantAsync();
+        const string body = """{"qName":"x","datasourceID":"folder","connectionProperties":{"path":"/a","path":"/b"}}""";
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsync("/api/v1/data-connections",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.Contains("'path' more than once", error.GetProperty("detail").GetString());
+        const string nested = """{"qName":"x","datasourceID":"rest","connectionProperties":{"url":"https://x.test/","queryHeaders":[{"name":"a","name":"b","value":"c"}]}}""";
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostAsync("/api/v1/data-connections",
+            new StringContent(nested, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task RangesUrlsAndFilesAreChecked()
     {
         var tenant = await factory.NewTenantAsync();
