@@ -173,7 +173,7 @@ internal sealed class DeprecationFilter(DeprecatedCalls calls, ILogger<Deprecati
         {
             successor = successor.Replace("{dataSourceId}", Uri.EscapeDataString(source.ToString()), StringComparison.Ordinal);
         }
-        // RFC 9745 Deprecation (a date is not published for these endpoints, so the boolean form) and RFC 8288 Link.
+        // Deprecation in the boolean form of its draft: RFC 9745 wants the date, and Qlik publishes none for these endpoints.
         http.Response.Headers["Deprecation"] = "true";
         http.Response.Headers.Link = $"<{successor}>; rel=\"successor-version\"";
         var count = calls.Count(name);
