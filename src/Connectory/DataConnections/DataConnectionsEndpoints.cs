@@ -55,6 +55,10 @@ internal static class DataConnectionsEndpoints
         {
             return await Dcaas.DcaasEndpoints.CreateFromDataConnectionsAsync(dcaas, body, caller, request, ct);
         }
+        if (await dcaas.RefuseDisabledAsync(body.datasourceID, ct) is { } disabled)
+        {
+            return disabled;
+        }
         // --- end DataSources ---
         var (created, error) = await writes.CreateAsync(body, caller, request, ct);
         return created is null ? error! : TypedResults.Created(created.links.self.Href, created);

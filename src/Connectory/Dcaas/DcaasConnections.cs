@@ -157,6 +157,12 @@ internal sealed class DcaasConnections(
         return new DcaasOutcome(connection, credential, access.Privileges(connection));
     }
 
+    /// <summary>403 when a connection made from a statement names a data source this tenant has disabled.</summary>
+    public async Task<ApiError?> RefuseDisabledAsync(string? dataSourceId, CancellationToken ct) =>
+        catalog.Find(dataSourceId?.Trim()) is { } definition && await settings.IsDisabledAsync(definition.DataSourceId, ct)
+            ? ApiError.Forbidden($"Data source '{definition.DataSourceId}' is disabled in this tenant; no new connections can be made with it.")
+            : null;
+
     /// <summary>
     /// The connection's properties read back through its definition (secrets left out), or null when the connection
     /// was not made from one (no definition, or a statement of another form).

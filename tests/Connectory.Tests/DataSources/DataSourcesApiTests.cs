@@ -144,9 +144,16 @@ public sealed class DataSourcesApiTests : IDisposable
         var refused = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", create), HttpStatusCode.Forbidden);
         Assert.Contains("disabled", refused.GetProperty("detail").GetString());
 
+        var statement = new { qName = "raw", qType = "folder", datasourceID = "folder", qConnectStatement = "/srv/files" };
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", statement), HttpStatusCode.Forbidden);
+
         var elsewhere = await other.Admin.GetAsync("/api/v1/data-sources?dataSourceId=folder").JsonAsync();
         Assert.False(elsewhere.GetProperty("dataSources")[0].GetProperty("disabled").GetBoolean());
         await other.Admin.PostAsJsonAsync("/api/v1/data-connections", create).JsonAsync(HttpStatusCode.Created);
+        await other.Admin.PostAsJsonAsync("/api/v1/data-connections", statement).JsonAsync(HttpStatusCode.Created);
+
+        (await tenant.Admin.PutAsJsonAsync("/api/v1/data-sources/folder/settings", new { disabled = false })).EnsureSuccessStatusCode();
+        await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", statement).JsonAsync(HttpStatusCode.Created);
     }
 }
 
