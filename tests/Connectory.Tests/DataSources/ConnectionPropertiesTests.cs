@@ -286,6 +286,22 @@ public sealed class ConnectionPropertiesTests : IDisposable
     }
 
     [Fact]
+    public async Task PatchingPropertiesNeedsTheUpdatePrivilege()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var member = await tenant.NewUserAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        await tenant.AssignAsync(space, member.Id, "dataconsumer");
+        var id = (await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections",
+            new { qName = "files", datasourceID = "folder", connectionProperties = new { path = "/srv" }, space }).JsonAsync(HttpStatusCode.Created)).GetProperty("qID").GetString();
+        await member.Client.GetAsync($"/api/v1/data-connections/{id}?parseConnection=true").JsonAsync();
+        await ApiAssert.ErrorAsync(await member.Client.PatchAsJsonAsync($"/api/v1/data-connections/{id}",
+            new object[] { new { op = "replace", path = "/connectionProperties/path", value = "/etc" } }), HttpStatusCode.Forbidden);
+        var read = await tenant.Admin.GetAsync($"/api/v1/data-connections/{id}").JsonAsync();
+        Assert.Equal("/srv", read.GetProperty("qConnectStatement").GetString());
+    }
+
+    [Fact]
     public async Task AnotherTenantCannotReadOrPatchTheConnection()
     {
         var tenant = await factory.NewTenantAsync();

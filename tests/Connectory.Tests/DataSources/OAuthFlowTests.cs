@@ -215,6 +215,37 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheDeprecatedEndpointAnswersATokenFailureAs502InItsShape()
+    {
+        var tenant = await factory.NewTenantAsync();
+        server.Answer = (503, "{}");
+        var state = (await AuthUrlAsync(tenant.Admin))["state"];
+        var response = await tenant.Admin.PostAsJsonAsync("/api/v1/dcaas/actions/data-connections",
+            new { connectionName = "box", dataSourceId = "dropbox", connectionProperties = new { authCode = "good-code", state } });
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0];
+        Assert.Equal("DCAAS-5002", error.GetProperty("code").GetString());
+        Assert.False(error.TryGetProperty("status", out _));
+        await AssertNothingKeptAsync(tenant);
+    }
+
+    [Fact]
+    public async Task AnOAuthConnectionPatchesItsPropertiesButNotItsCode()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var state = (await AuthUrlAsync(tenant.Admin))["state"];
+        var id = (await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)).JsonAsync(HttpStatusCode.Created)).GetProperty("qID").GetString();
+        var patched = await tenant.Admin.PatchAsJsonAsync($"/api/v1/data-connections/{id}", new object[] { new { op = "replace", path = "/connectionProperties/rootPath", value = "/archive" } });
+        Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+        var read = await tenant.Admin.GetAsync($"/api/v1/data-connections/{id}?parseConnection=true").JsonAsync();
+        Assert.Equal("/archive", read.GetProperty("connectionProperties").GetProperty("rootPath").GetString());
+        var refused = await ApiAssert.ErrorAsync(await tenant.Admin.PatchAsJsonAsync($"/api/v1/data-connections/{id}",
+            new object[] { new { op = "replace", path = "/connectionProperties/authCode", value = "another" } }), HttpStatusCode.BadRequest);
+        Assert.Contains("'authCode' cannot be patched", refused.GetProperty("detail").GetString());
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task TheDeprecatedEndpointGivesTheSameAuthUrl()
     {
         var tenant = await factory.NewTenantAsync();
