@@ -39,7 +39,7 @@ internal sealed class DataSourceSettings(ConnectoryDb db, TimeProvider time)
             }
             row.Disabled = disabled;
             row.UpdatedBy = userId;
-            row.UpdatedAt = time.GetUtcNow().UtcDateTime;
+            row.UpdatedAt = time.UtcNow();
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -25,6 +25,7 @@ internal static class DataSourcesEndpoints
         services.AddHttpClient(OAuthFlow.HttpClientName, (sp, client) =>
         {
             client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataSourcesOptions>>().Value.TokenTimeout;
+            client.MaxResponseContentBufferSize = OAuthFlow.MaxTokenResponseBytes;
             client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
         }).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         return services;

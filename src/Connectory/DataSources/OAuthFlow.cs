@@ -68,7 +68,7 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
     public const string HttpClientName = "DataSources.OAuth";
     public const string AuthCodeProperty = "authCode";
     public const string StateProperty = "state";
-    const int MaxTokenResponseBytes = 64 * 1024;
+    public const int MaxTokenResponseBytes = 64 * 1024;
 
     (OAuthClientOptions? Client, string? RedirectUri, OAuthFailure? Failure) ClientFor(DataSourceDefinition definition)
     {
@@ -145,8 +145,11 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
         }
         catch (HttpRequestException e)
         {
-            logger.LogWarning("OAuth token endpoint of data source {DataSourceId} could not be reached: {Reason}", definition.DataSourceId, e.HttpRequestError);
-            return (null, new OAuthFailure(502, AuthCodeProperty, "The data source's token endpoint could not be reached; nothing was created."));
+            logger.LogWarning("OAuth token endpoint of data source {DataSourceId} failed: {Reason}", definition.DataSourceId, e.HttpRequestError);
+            var what = e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+                ? "could not be reached"
+                : $"gave an unreadable answer (over {MaxTokenResponseBytes / 1024} KiB, or broken)";
+            return (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint {what}; nothing was created."));
         }
         using (response)
         {

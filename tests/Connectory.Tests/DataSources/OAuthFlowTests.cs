@@ -169,6 +169,17 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnOversizedTokenAnswerIs502()
+    {
+        var tenant = await factory.NewTenantAsync();
+        server.Answer = (200, "{\"access_token\":\"" + new string('a', 200_000) + "\"}");
+        var state = (await AuthUrlAsync(tenant.Admin))["state"];
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway);
+        Assert.Contains("unreadable", error.GetProperty("detail").GetString());
+        await AssertNothingKeptAsync(tenant);
+    }
+
+    [Fact]
     public async Task ATokenEndpointThatDoesNotAnswerTimesOutWith502()
     {
         var tenant = await factory.NewTenantAsync();
