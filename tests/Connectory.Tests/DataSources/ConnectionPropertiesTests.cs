@@ -59,6 +59,7 @@ public sealed class ConnectionPropertiesTests : IDisposable
         Assert.DoesNotContain("pa;ss'word", credential.Password);
         await using var scope = factory.Services.CreateAsyncScope();
         Assert.Equal("pa;ss'word", scope.ServiceProvider.GetRequiredService<CredentialStore>().PasswordOf(credential));
+        Assert.DoesNotContain(factory.Logs, l => l.Contains("pa;ss'word", StringComparison.Ordinal));
     }
 
     [Fact]
