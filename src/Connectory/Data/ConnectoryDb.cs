@@ -1,5 +1,6 @@
 using Connectory.DataConnections;
 using Connectory.DataCredentials;
+using Connectory.DataSources;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
@@ -25,6 +26,7 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
     public DbSet<SpaceAssignment> SpaceAssignments => Set<SpaceAssignment>();
     public DbSet<DataConnection> DataConnections => Set<DataConnection>();
     public DbSet<DataCredential> DataCredentials => Set<DataCredential>();
+    public DbSet<DataSourceSetting> DataSourceSettings => Set<DataSourceSetting>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -164,6 +166,16 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
         });
 
         model.ApplyConfiguration(new Secrets.MasterKeyRecordConfiguration());
+        model.Entity<DataSourceSetting>(e =>
+        {
+            e.ToTable("data_source_settings");
+            e.HasKey(s => new { s.TenantId, s.DataSourceId });
+            e.Property(s => s.TenantId).HasMaxLength(32);
+            e.Property(s => s.DataSourceId).HasMaxLength(256);
+            e.Property(s => s.UpdatedBy).HasMaxLength(32);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(s => s.TenantId == CurrentTenantId);
+        });
     }
 
     sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -15,10 +15,6 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
 
     public async Task<(ConnectionCreateResponse? Created, ApiError? Error)> CreateAsync(ConnectionCreate body, Caller caller, HttpRequest request, CancellationToken ct)
     {
-        if (body.connectionProperties is { ValueKind: not System.Text.Json.JsonValueKind.Null })
-        {
-            return (null, ApiError.BadRequest("Creating a connection from connectionProperties (DcaasConnectionCreate) needs a data-sources catalog, which this service does not provide yet; send qConnectStatement and qType instead."));
-        }
         var idError = ConnectionFields.CheckUuid(body.qID, "qID", out var id);
         var engineIdError = ConnectionFields.CheckUuid(body.qEngineObjectID, "qEngineObjectID", out var engineId);
         var logOnError = ConnectionFields.ParseLogOn(body.qLogOn, out var logOn);

@@ -49,8 +49,19 @@ internal static class DataConnectionsEndpoints
             new ListParameters(dataName, extended, spaceId, personal, owner, ownedByMe, limit, sort, page, noDatafiles, userId, caseinsensitive, locale, includeQris, filter, includeDisabled),
             caller, request, ct);
 
-    static async Task<Results<Created<ConnectionCreateResponse>, ApiError>> Create(ConnectionCreate body, Caller caller, ConnectionWrites writes, HttpRequest request, CancellationToken ct)
+    static async Task<Results<Created<ConnectionCreateResponse>, JsonHttpResult<Dcaas.DcaasConnectionCreateAuthResponse>, ApiError>> Create(
+        ConnectionCreate body, Caller caller, ConnectionWrites writes, Dcaas.DcaasConnections dcaas, HttpRequest request, CancellationToken ct)
     {
+        // --- DataSources: a DcaasConnectionCreate body (connectionProperties) is built from its data source's definition ---
+        if (body.connectionProperties is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        {
+            return await Dcaas.DcaasEndpoints.CreateFromDataConnectionsAsync(dcaas, body, caller, request, ct);
+        }
+        if (await dcaas.RefuseDisabledAsync(body.datasourceID, ct) is { } disabled)
+        {
+            return disabled;
+        }
+        // --- end DataSources ---
         var (created, error) = await writes.CreateAsync(body, caller, request, ct);
         return created is null ? error! : TypedResults.Created(created.links.self.Href, created);
     }
@@ -58,7 +69,7 @@ internal static class DataConnectionsEndpoints
     static async Task<Results<Ok<ConnectionGet>, ApiError>> Get(
         string qID, Caller caller, ConnectoryDb db, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
         string? type, string? spaceId, string? credentialId, bool? byCredentialName, bool? parseConnection, bool? noCache, bool? extended,
-        CancellationToken ct)
+        Dcaas.DcaasConnections dcaas, CancellationToken ct)
     {
         var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: false, ct);
         if (found is null)
@@ -93,14 +104,17 @@ internal static class DataConnectionsEndpoints
         {
             // The connection secret leaves the service only here, and only to those who may change the connection.
             qConnectionSecret = privileges.Contains("update") ? writes.SecretOf(connection) : null,
-            connectionProperties = parseConnection == true ? ConnectionProperties.From(ConnectStatement.Parse(connection.ConnectStatement)) : null,
+            // DataSources: a connection made from a data-source definition reads back through that definition.
+            connectionProperties = parseConnection == true
+                ? await dcaas.ReadPropertiesAsync(connection, ct) ?? ConnectionProperties.From(ConnectStatement.Parse(connection.ConnectStatement))
+                : null,
         };
         return TypedResults.Ok(view);
     }
 
     static async Task<Results<NoContent, ApiError>> Patch(
         string qID, List<PatchOperation?> operations, Caller caller, ConnectoryDb db, ConnectionWrites writes, HttpRequest request,
-        string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, CancellationToken ct)
+        string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, Dcaas.DcaasConnections dcaas, CancellationToken ct)
     {
         if (!string.IsNullOrEmpty(authCode))
         {
@@ -112,6 +126,12 @@ internal static class DataConnectionsEndpoints
             return refused;
         }
         var connection = found!.Stored!;
+        // --- DataSources: /connectionProperties/<name> paths re-print the statement from the data source's definition ---
+        if (Dcaas.DcaasConnections.Handles(operations))
+        {
+            return await dcaas.PatchAsync(connection, operations, caller, ct) is { } refusedProperties ? refusedProperties : TypedResults.NoContent();
+        }
+        // --- end DataSources ---
         if (ConnectionPatch.TryParse(operations, connection.TagList(), out var change) is { } invalid)
         {
             return invalid;

@@ -1,6 +1,8 @@
 using Connectory.Data;
 using Connectory.DataConnections;
 using Connectory.DataCredentials;
+using Connectory.DataSources;
+using Connectory.Dcaas;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Auth;
@@ -52,6 +54,8 @@ internal static class ConnectoryApp
         services.AddDataConnections();
         services.AddDataCredentials();
         services.AddQrs();
+        services.AddDataSources();
+        services.AddDcaas();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -71,6 +75,8 @@ internal static class ConnectoryApp
         app.MapDataConnections();
         app.MapDataCredentials();
         app.MapQrs();
+        app.MapDataSources();
+        app.MapDcaas();
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;

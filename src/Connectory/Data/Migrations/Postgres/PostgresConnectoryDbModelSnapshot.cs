@@ -216,6 +216,32 @@ namespace Connectory.Data.Migrations.Postgres
                     b.ToTable("data_credentials", (string)null);
                 });
 
+            modelBuilder.Entity("Connectory.DataSources.DataSourceSetting", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("DataSourceId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("TenantId", "DataSourceId");
+
+                    b.ToTable("data_source_settings", (string)null);
+                });
+
             modelBuilder.Entity("Connectory.Platform.ApiKeys.ApiKey", b =>
                 {
                     b.Property<string>("Id")
@@ -502,6 +528,15 @@ namespace Connectory.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Connectory.DataCredentials.DataCredential", b =>
+                {
+                    b.HasOne("Connectory.Platform.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Connectory.DataSources.DataSourceSetting", b =>
                 {
                     b.HasOne("Connectory.Platform.Tenants.Tenant", null)
                         .WithMany()

@@ -211,6 +211,32 @@ namespace Connectory.Data.Migrations.Sqlite
                     b.ToTable("data_credentials", (string)null);
                 });
 
+            modelBuilder.Entity("Connectory.DataSources.DataSourceSetting", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DataSourceId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "DataSourceId");
+
+                    b.ToTable("data_source_settings", (string)null);
+                });
+
             modelBuilder.Entity("Connectory.Platform.ApiKeys.ApiKey", b =>
                 {
                     b.Property<string>("Id")
@@ -497,6 +523,15 @@ namespace Connectory.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Connectory.DataCredentials.DataCredential", b =>
+                {
+                    b.HasOne("Connectory.Platform.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Connectory.DataSources.DataSourceSetting", b =>
                 {
                     b.HasOne("Connectory.Platform.Tenants.Tenant", null)
                         .WithMany()

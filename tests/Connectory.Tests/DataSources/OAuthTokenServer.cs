@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Connectory.Tests.DataSources;
+
+/// <summary>
+/// A small OAuth token endpoint on 127.0.0.1 (its own Kestrel): records each form it receives and answers what the
+/// test sets in <see cref="Answer"/>; <see cref="Hang"/> holds the request until the caller gives up.
+/// </summary>
+sealed class OAuthTokenServer : IAsyncDisposable
+{
+    readonly WebApplication app;
+
+    OAuthTokenServer(WebApplication app, Uri tokenUrl)
+    {
+        this.app = app;
+        TokenUrl = tokenUrl;
+    }
+
+    public Uri TokenUrl { get; }
+    public ConcurrentQueue<Dictionary<string, string>> Requests { get; } = new();
+    public (int Status, string Body) Answer { get; set; } = (200, """{"access_token":"at-1","refresh_token":"rt-1","expires_in":3600,"token_type":"bearer"}""");
+    public bool Hang { get; set; }
+
+    public static async Task<OAuthTokenServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        OAuthTokenServer? server = null;
+        app.MapPost("/oauth2/token", async (HttpContext context) =>
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            server!.Requests.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+            if (server.Hang)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            context.Response.StatusCode = server.Answer.Status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(server.Answer.Body, context.RequestAborted);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new OAuthTokenServer(app, new Uri(new Uri(address), "/oauth2/token"));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await app.StopAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await app.DisposeAsync();
+    }
+}
