@@ -297,12 +297,14 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
         Assert.Equal(ConnectionApi.RestStatement(), (await tenant.Admin.GetConnectionAsync(id)).Str("qConnectStatement"));
         await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qPassword", "p2"), Op("replace", "/qConnectionSecret", "s2") }));
 
-        // A duplicate carries the copied credential, and the same rule holds for whoever owns the copy.
+        // A duplicate made by someone who may change the source carries the copied credential, and the same rule
+        // holds for the copy (a reader's copy carries none: see DuplicateTests).
         var space = await tenant.NewSpaceAsync("shared");
-        var reader = await tenant.NewUserAsync();
-        await tenant.AssignAsync(space, reader.Id, "dataconsumer");
+        var editor = await tenant.NewUserAsync();
+        await tenant.AssignAsync(space, editor.Id, "facilitator");
         var source = await tenant.Admin.NewConnectionAsync("guarded-source", space, edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; });
-        var copy = (await reader.Client.PostAsJsonAsync($"{ConnectionApi.Path}/actions/duplicate", new { id = source, spaceId = "" }).JsonAsync(HttpStatusCode.Created)).Str("qID");
-        await ApiAssert.ErrorAsync(await reader.Client.PatchConnectionAsync(copy, new[] { Op("replace", "/qConnectStatement", moved), Op("add", "/qConnectionSecret", "mine") }), HttpStatusCode.BadRequest);
+        var copy = (await editor.Client.PostAsJsonAsync($"{ConnectionApi.Path}/actions/duplicate", new { id = source, spaceId = "" }).JsonAsync(HttpStatusCode.Created)).Str("qID");
+        Assert.False(string.IsNullOrEmpty((await editor.Client.GetConnectionAsync(copy)).Str("qCredentialsID")));
+        await ApiAssert.ErrorAsync(await editor.Client.PatchConnectionAsync(copy, new[] { Op("replace", "/qConnectStatement", moved), Op("add", "/qConnectionSecret", "mine") }), HttpStatusCode.BadRequest);
     }
 }
