@@ -28,7 +28,7 @@ static async Task<int> Serve(WebApplication app)
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N, apikeys create --tenant T --user U, keys rotate [--resume], keys status");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N [--auto-create-users=true], apikeys create --tenant T --user U, keys rotate [--resume], keys status");
     return 2;
 }
 

@@ -312,7 +312,7 @@ internal sealed class DcaasConnections(
 
     public static ApiError ToError(OAuthFailure failure) => failure.Status switch
     {
-        502 => new ApiError(DataSourcesErrors.BadGateway, failure.Detail),
+        502 => new ApiError(ErrorCatalog.BadGateway, failure.Detail),
         _ => ApiError.BadRequest(failure.Detail),
     };
 }
@@ -366,9 +366,4 @@ internal static class SecretBundle
         }
         return bundle.Count == 0 ? null : bundle.ToJsonString();
     }
-}
-
-internal static class DataSourcesErrors
-{
-    public static readonly ErrorKind BadGateway = new("DCERROR-0502", "Bad gateway", 502);
 }

@@ -23,13 +23,14 @@ internal static class ErrorCatalog
     public static readonly ErrorKind TooManyRequests = new("DCERROR-0290", "Too many requests", 429);
     public static readonly ErrorKind Internal = new("DCERROR-0500", "Internal server error", 500);
     public static readonly ErrorKind DecryptionFailed = new("DCERROR-0501", "Credential decryption failed", 500);
+    public static readonly ErrorKind BadGateway = new("DCERROR-0502", "Bad gateway", 502);
     public static readonly ErrorKind Unavailable = new("DCERROR-0503", "Service unavailable", 503);
 
     public static IReadOnlyList<ErrorKind> All { get; } =
     [
         BadRequest, MalformedJson, InvalidParameter, MissingField, InvalidField, Unauthorized, Forbidden,
         NotFound, RouteNotFound, MethodNotAllowed, Conflict, PreconditionFailed, PayloadTooLarge,
-        UnsupportedMediaType, TooManyRequests, Internal, DecryptionFailed, Unavailable,
+        UnsupportedMediaType, TooManyRequests, Internal, DecryptionFailed, BadGateway, Unavailable,
     ];
 
     public static ErrorKind ForStatus(int status) => status switch
@@ -44,6 +45,7 @@ internal static class ErrorCatalog
         413 => PayloadTooLarge,
         415 => UnsupportedMediaType,
         429 => TooManyRequests,
+        502 => BadGateway,
         503 => Unavailable,
         _ => status >= 500 ? Internal : BadRequest,
     };
