@@ -26,16 +26,19 @@ internal sealed class ConnectionAccess
     public Caller Caller => caller;
 
     /// <summary>Every space the caller owns, is assigned to, or administers by tenant role.</summary>
-    public static async Task<ConnectionAccess> LoadAsync(ConnectoryDb db, Caller caller, CancellationToken ct)
+    /// <param name="withAdministered">
+    /// Also load the spaces of kinds the caller administers by tenant role. Rights there follow from the kind alone,
+    /// which every connection row carries, so only callers that list those spaces themselves (DataFiles) need them.
+    /// </param>
+    public static async Task<ConnectionAccess> LoadAsync(ConnectoryDb db, Caller caller, CancellationToken ct, bool withAdministered = true)
     {
         var uid = caller.UserId;
         var shared = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         var rows = await db.Spaces.AsNoTracking()
-            .Where(s => s.OwnerId == uid
-                        || (shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed))
-                        || (data && s.Type == SpaceTypes.Data)
-                        || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid))
+            .Where(s => (withAdministered && ((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))
+                        || ((s.OwnerId == uid || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid))
+                            && (withAdministered || !((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))))
             .Select(s => new
             {
                 Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),

@@ -129,7 +129,9 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             return Fail(badFilter);
         }
 
-        var access = await ConnectionAccess.LoadAsync(db, caller, ct);
+        var wantsDataFiles = !(p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId));
+        // An admin's administered spaces matter only for their DataFiles entries: the rows carry their space's kind.
+        var access = await ConnectionAccess.LoadAsync(db, caller, ct, withAdministered: wantsDataFiles);
         var query = access.Visible(db.DataConnections.AsNoTracking());
         if (!string.IsNullOrEmpty(p.SpaceId))
         {
@@ -157,7 +159,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         }
         // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts).
         countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter);
-        var dataFiles = p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId)
+        var dataFiles = !wantsDataFiles
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
         return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
