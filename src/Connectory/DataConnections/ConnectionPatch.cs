@@ -24,21 +24,13 @@ internal static class ConnectionPatch
         for (var i = 0; i < operations.Count; i++)
         {
             var operation = operations[i];
+            if (PatchOperation.CheckShape(operation, i) is { } badShape)
+            {
+                return badShape;
+            }
             var at = $"operation {i}";
-            if (operation?.op is not ("add" or "replace" or "remove"))
-            {
-                return ApiError.InvalidField("op", $"of {at} must be add, replace or remove");
-            }
-            if (string.IsNullOrEmpty(operation.path))
-            {
-                return ApiError.MissingField("path");
-            }
-            var remove = operation.op == "remove";
+            var remove = operation!.op == "remove";
             var value = operation.value ?? default;
-            if (!remove && operation.value is null)
-            {
-                return ApiError.InvalidField("value", $"is required for '{operation.op}' ({at}, {operation.path})");
-            }
             string? Text() => ConnectionFields.TextOf(value);
             ApiError WrongType(string expected) => ApiError.InvalidField(operation.path, $"takes {expected} ({at})");
 

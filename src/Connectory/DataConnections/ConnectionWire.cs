@@ -1,3 +1,4 @@
+using Connectory.Errors;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -93,7 +94,26 @@ internal sealed record ConnectionGet(
 
 internal sealed record ConnectionLinks(Link self);
 
-internal sealed record PatchOperation(string? op, string? path, JsonElement? value);
+internal sealed record PatchOperation(string? op, string? path, JsonElement? value)
+{
+    /// <summary>The checks every PATCH array shares: a known op, a path, and a value unless removing.</summary>
+    public static ApiError? CheckShape(PatchOperation? operation, int index) => CheckShape(operation?.op, operation?.path, operation?.value, index);
+
+    /// <inheritdoc cref="CheckShape(PatchOperation?, int)"/>
+    public static ApiError? CheckShape(string? op, string? path, JsonElement? value, int index)
+    {
+        var at = $"operation {index}";
+        if (op is not ("add" or "replace" or "remove"))
+        {
+            return ApiError.InvalidField("op", $"of {at} must be add, replace or remove");
+        }
+        if (string.IsNullOrEmpty(path))
+        {
+            return ApiError.MissingField("path");
+        }
+        return op != "remove" && value is null ? ApiError.InvalidField("value", $"is required for '{op}' ({at}, {path})") : null;
+    }
+}
 
 internal sealed record ActionDeleteRequest(List<BulkItem>? connections);
 

@@ -124,29 +124,22 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
         for (var i = 0; i < operations.Count; i++)
         {
             var operation = operations[i];
+            if (PatchOperation.CheckShape(operation?.op, operation?.path, operation?.value, i) is { } badShape)
+            {
+                return badShape;
+            }
             var at = $"operation {i}";
-            if (operation?.op is not ("add" or "replace" or "remove"))
-            {
-                return ApiError.InvalidField("op", $"of {at} must be add, replace or remove");
-            }
-            if (string.IsNullOrEmpty(operation.path))
-            {
-                return ApiError.MissingField("path");
-            }
-            var remove = operation.op == "remove";
-            if (!remove && operation.value is null)
-            {
-                return ApiError.InvalidField("value", $"is required for '{operation.op}' ({at}, {operation.path})");
-            }
+            var remove = operation!.op == "remove";
+            var path = operation.path!;
             var text = operation.value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
-            if (!remove && text is null && PatchPaths.Contains(operation.path))
+            if (!remove && text is null && PatchPaths.Contains(path))
             {
-                return ApiError.InvalidField(operation.path, $"takes a string ({at})");
+                return ApiError.InvalidField(path, $"takes a string ({at})");
             }
-            switch (operation.path)
+            switch (path)
             {
                 case "/qName" or "/qType" or "/qUsername" or "/qPassword" when remove:
-                    return ApiError.InvalidField(operation.path, "is required and cannot be removed");
+                    return ApiError.InvalidField(path, "is required and cannot be removed");
                 case "/qName":
                     if (CheckName(text) is { } badName)
                     {
@@ -179,7 +172,7 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
                     }
                     break;
                 default:
-                    return ApiError.InvalidField("path", $"'{operation.path}' is not patchable (one of {string.Join(", ", PatchPaths)})");
+                    return ApiError.InvalidField("path", $"'{path}' is not patchable (one of {string.Join(", ", PatchPaths)})");
             }
         }
         credential.Name = name;
