@@ -63,7 +63,7 @@ internal static class QrsMigration
         {
             return Fail("usage: connectory import bundle.json --tenant <tenant id or name> --space-map \"tag:Finance=Finance;*=QSEoW Import\"|rules.txt [--key export_key.pem] [--user <user id or subject>] [--dry-run]");
         }
-        var settings = new QrsImportSettings(bundleFile, config["tenant"]!, config["space-map"]!, config["key"], config["user"], dryRun);
+        var settings = new QrsImportSettings(bundleFile, config["tenant"]!, config["space-map"]!, config["key"], config["user"], dryRun || config["dry-run"] == "true");
         var (report, error) = await ImportAsync(app.Services, settings, Console.Out, CancellationToken.None);
         return error is not null ? Fail(error) : report!.Failed > 0 ? 1 : 0;
     }
