@@ -132,7 +132,7 @@ internal static class QrsMigration
         {
             return (null, $"Cannot read {url.GetLeftPart(UriPartial.Path)}: {e.Message}");
         }
-        var withPasswords = connections.Count(c => c?["passwordEncrypted"] is JsonValue);
+        var withPasswords = connections.Count(c => c is JsonObject o && o["passwordEncrypted"] is JsonValue);
         var bundle = new JsonObject
         {
             ["format"] = BundleFormat,
@@ -239,8 +239,7 @@ internal static class QrsMigration
         {
             return (null, $"Cannot read the bundle '{settings.BundleFile}': {e.Message}");
         }
-        if (bundle?["format"]?.GetValueKind() != JsonValueKind.String || (string?)bundle["format"] != BundleFormat
-            || bundle["version"]?.GetValueKind() != JsonValueKind.Number || (int)bundle["version"]! != BundleVersion || bundle["connections"] is not JsonArray entries)
+        if (bundle is not JsonObject || Text(bundle["format"]) != BundleFormat || Int(bundle["version"]) != BundleVersion || bundle["connections"] is not JsonArray entries)
         {
             return (null, $"'{settings.BundleFile}' is not a {BundleFormat} of version {BundleVersion}.");
         }
@@ -261,7 +260,7 @@ internal static class QrsMigration
             {
                 return (null, $"Cannot read the key '{settings.KeyFile}': {e.Message}");
             }
-            if ((string?)bundle["passwordKey"]?["fingerprint"] is { } fingerprint && fingerprint != QrsPasswordEnvelope.Fingerprint(privateKey))
+            if (Text((bundle["passwordKey"] as JsonObject)?["fingerprint"]) is { } fingerprint && fingerprint != QrsPasswordEnvelope.Fingerprint(privateKey))
             {
                 return (null, $"The key '{settings.KeyFile}' is not the one the bundle's passwords are sealed to.");
             }
@@ -315,9 +314,9 @@ internal static class QrsMigration
             {
                 return Skip($"unsupported type '{type}': it points at the Windows server, which a Cloud space cannot reach");
             }
-            var tags = entry["tags"] is JsonArray tagArray ? tagArray.Select(t => Text(t?["name"])).OfType<string>().ToList() : [];
-            var ownerDirectory = Text(entry["owner"]?["userDirectory"]);
-            var ownerId = Text(entry["owner"]?["userId"]);
+            var tags = entry["tags"] is JsonArray tagArray ? tagArray.Select(t => Text((t as JsonObject)?["name"])).OfType<string>().ToList() : [];
+            var ownerDirectory = Text((entry["owner"] as JsonObject)?["userDirectory"]);
+            var ownerId = Text((entry["owner"] as JsonObject)?["userId"]);
             var ownerSubject = ownerDirectory is not null && ownerId is not null ? ownerDirectory + "\\" + ownerId : null;
             var spaceRef = map.SpaceFor(name, type, ownerSubject, tags);
             if (spaceRef is null)
@@ -371,8 +370,8 @@ internal static class QrsMigration
             }
             var username = Text(entry["username"]);
             var hasCredentials = !string.IsNullOrEmpty(username) || password is not null;
-            var logOn = entry["logOn"]?.GetValueKind() == JsonValueKind.Number && (int)entry["logOn"]! == 1 ? 1 : 0;
-            var architecture = entry["architecture"]?.GetValueKind() == JsonValueKind.Number ? QrsView.ToCloudArchitecture((int)entry["architecture"]!) : 0;
+            var logOn = Int(entry["logOn"]) == 1 ? 1 : 0;
+            var architecture = QrsView.ToCloudArchitecture(Int(entry["architecture"]) ?? 0);
             var create = new ConnectionCreate(
                 targetId, name, type, statement, type.Trim(), space.Id, JsonSerializer.SerializeToElement(logOn), JsonSerializer.SerializeToElement(architecture),
                 hasCredentials ? username ?? "" : null, password, null, null, null, null, null, tags, null, null, null, null);
@@ -399,7 +398,9 @@ internal static class QrsMigration
         _ => $"{line.Outcome}: {line.SourceId} '{line.Name}': {line.Detail}",
     };
 
-    static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? (string?)node : null;
+    static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    static int? Int(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
     /// <summary>A stable id for a QRS connection imported into a tenant, used when the QRS id itself is taken.</summary>
     public static string DerivedId(string tenantId, string sourceId)
