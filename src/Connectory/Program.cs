@@ -1,9 +1,9 @@
 using Connectory.Hosting;
 
-// connectory [serve|migrate|tenants create|apikeys create|keys rotate|keys status] [--key=value ...]
+// connectory [serve|migrate|tenants create|apikeys create|keys rotate|keys status|qrs export|import BUNDLE] [--key=value ...]
 // Words before the first option pick the command; every option goes to configuration.
 var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
-var options = args.Skip(words.Length).Where(a => a != "--resume").ToArray();
+var options = args.Skip(words.Length).Where(a => a is not ("--resume" or "--dry-run")).ToArray();
 var command = string.Join(' ', words);
 
 var builder = ConnectoryApp.CreateBuilder(options);
@@ -17,6 +17,8 @@ return command switch
     "apikeys create" => await AdminCommands.CreateApiKeyAsync(app),
     "keys rotate" => await Connectory.Secrets.KeyCommands.RotateAsync(app.Services, args.Contains("--resume"), Console.Out),
     "keys status" => await Connectory.Secrets.KeyCommands.StatusAsync(app.Services, Console.Out),
+    "qrs export" => await Connectory.Qrs.QrsMigration.ExportCommandAsync(app),
+    _ when words is ["import", var bundle] => await Connectory.Qrs.QrsMigration.ImportCommandAsync(app, bundle, args.Contains("--dry-run")),
     _ => Usage(command),
 };
 
@@ -28,7 +30,7 @@ static async Task<int> Serve(WebApplication app)
 
 static int Usage(string command)
 {
-    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N [--auto-create-users=true], apikeys create --tenant T --user U, keys rotate [--resume], keys status");
+    Console.Error.WriteLine($"unknown command '{command}'. Commands: serve (default), migrate, tenants create --name N [--auto-create-users=true], apikeys create --tenant T --user U, keys rotate [--resume], keys status, qrs export --from URL --cert FILE, import BUNDLE --tenant T --space-map RULES [--dry-run]");
     return 2;
 }
 

@@ -6,6 +6,7 @@ using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Spaces;
+using Connectory.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ namespace Connectory.Qrs;
 /// The QRS view of the registry: the connections of the QRS space, read and written through the same code the
 /// Cloud API uses (<see cref="ConnectionWrites"/>, <see cref="ConnectionActions"/>, <see cref="ConnectionAccess"/>).
 /// </summary>
-internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, ConnectionActions actions, IOptions<QrsOptions> options, TimeProvider time)
+internal sealed class QrsConnections(
+    ConnectoryDb db, ConnectionWrites writes, ConnectionActions actions, SecretProtector protector, IOptions<QrsOptions> options, TimeProvider time)
 {
     public Task<Space?> FindSpaceAsync(CancellationToken ct)
     {
@@ -96,6 +98,24 @@ internal sealed class QrsConnections(ConnectoryDb db, ConnectionWrites writes, C
                 c.TagList(), access.Privileges(c)))
             .ToList();
         return (rows, access.RightsIn(space.Id, space.Type, "").Create);
+    }
+
+    /// <summary>The embedded-credential passwords of the rows the caller may update, by connection id (for export only).</summary>
+    public async Task<Dictionary<string, string>> PasswordsAsync(IEnumerable<QrsRow> rows, CancellationToken ct)
+    {
+        var byCredential = rows.Where(r => r.Connection.CredentialId is not null && r.Privileges.Contains("update"))
+            .ToDictionary(r => r.Connection.CredentialId!, r => r.Connection.Id);
+        var ids = byCredential.Keys.ToList();
+        var stored = await db.DataCredentials.AsNoTracking().Where(c => ids.Contains(c.Id) && c.Password != null).ToListAsync(ct);
+        var passwords = new Dictionary<string, string>();
+        foreach (var credential in stored)
+        {
+            if (protector.TryUnprotect(credential.Password!, new SecretContext(credential.TenantId, credential.Id, DataCredentials.CredentialStore.PasswordField)) is { } password)
+            {
+                passwords[byCredential[credential.Id]] = password;
+            }
+        }
+        return passwords;
     }
 
     public async Task<(QrsRow? Row, bool CanCreate)> FindAsync(Caller caller, Guid id, CancellationToken ct)

@@ -4,6 +4,7 @@ using Connectory.Data;
 using Connectory.Filtering;
 using Connectory.Platform.Auth;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace Connectory.Qrs;
 
@@ -56,11 +57,41 @@ internal static class QrsEndpoints
         return error ?? TypedResults.Json(rows!.Select(r => QrsView.Condensed(r, withPrivileges ? QrsView.Privileges(r.Privileges, canCreate) : null)), QrsJson.Options);
     }
 
-    static async Task<IResult> ListFull(Caller caller, QrsConnections qrs, string? filter, string? orderby, string? privileges, CancellationToken ct)
+    static async Task<IResult> ListFull(
+        Caller caller, QrsConnections qrs, HttpContext context, IOptions<QrsOptions> options, ILogger<QrsConnections> log,
+        string? filter, string? orderby, string? privileges, CancellationToken ct)
     {
         var (rows, canCreate, error) = await QueryAsync(caller, qrs, filter, orderby, ct);
+        if (error is not null)
+        {
+            return error;
+        }
         var withPrivileges = WantsPrivileges(privileges);
-        return error ?? TypedResults.Json(rows!.Select(r => QrsView.Full(r, withPrivileges ? QrsView.Privileges(r.Privileges, canCreate) : null)), QrsJson.Options);
+        var views = rows!.Select(r => QrsView.Full(r, withPrivileges ? QrsView.Privileges(r.Privileges, canCreate) : null)).ToList();
+        // Export with passwords: only when enabled, only to client-certificate callers, sealed to the key they sent.
+        string? exportKey = context.Request.Headers[QrsPasswordEnvelope.Header];
+        if (string.IsNullOrEmpty(exportKey) || !options.Value.ExportPasswords || context.Features.Get<QrsCertificateSignIn>() is null)
+        {
+            return TypedResults.Json(views, QrsJson.Options);
+        }
+        using var key = QrsPasswordEnvelope.ReadPublicKey(exportKey);
+        if (key is null)
+        {
+            return QrsConnections.BadRequest($"{QrsPasswordEnvelope.Header} must be a base64 SubjectPublicKeyInfo of an RSA key of at least 2048 bits.");
+        }
+        var passwords = await qrs.PasswordsAsync(rows!, ct);
+        var nodes = views.Select(v =>
+        {
+            var node = JsonSerializer.SerializeToNode(v, QrsJson.Options)!.AsObject();
+            if (passwords.TryGetValue(v.id, out var password))
+            {
+                node["passwordEncrypted"] = QrsPasswordEnvelope.Seal(key, password, v.id);
+            }
+            return node;
+        }).ToList();
+        log.LogInformation("QRS export sealed {Count} passwords for {Subject}", passwords.Count, caller.Subject);
+        context.Response.Headers[QrsPasswordEnvelope.IncludedHeader] = "included";
+        return TypedResults.Json(nodes, QrsJson.Options);
     }
 
     static async Task<IResult> Count(Caller caller, QrsConnections qrs, string? filter, CancellationToken ct)

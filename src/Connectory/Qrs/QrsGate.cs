@@ -88,9 +88,14 @@ internal static class QrsGate
         }
         var options = context.RequestServices.GetRequiredService<IOptions<QrsOptions>>().Value;
         string? userHeader = request.Headers[UserHeader];
-        if (string.IsNullOrEmpty(userHeader) || !(await FromTrustedCertificateAsync(context, options) || FromTrustedProxy(context, options)))
+        var byCertificate = !string.IsNullOrEmpty(userHeader) && await FromTrustedCertificateAsync(context, options);
+        if (string.IsNullOrEmpty(userHeader) || !(byCertificate || FromTrustedProxy(context, options)))
         {
             return (null, "Authentication is required.");
+        }
+        if (byCertificate)
+        {
+            context.Features.Set(new QrsCertificateSignIn());
         }
         if (ParseUserHeader(userHeader) is not { } subject)
         {
@@ -210,6 +215,9 @@ internal static class QrsGate
         }
     }
 }
+
+/// <summary>Marks a request whose user was signed in by a trusted client certificate and its X-Qlik-User header.</summary>
+internal sealed class QrsCertificateSignIn;
 
 /// <summary>QRS errors are plain text bodies.</summary>
 internal static class QrsText

@@ -28,6 +28,12 @@ internal sealed class QrsOptions
     /// <summary>When set, client certificates count only on connections to this local port (the QRS HTTPS port).</summary>
     public int? CertificatePort { get; set; }
 
+    /// <summary>
+    /// When true, GET /qrs/dataconnection/full returns each password the caller may update, sealed to the public key
+    /// in the request's X-Connectory-Export-Key header (see <see cref="QrsPasswordEnvelope"/>), to client-certificate callers only.
+    /// </summary>
+    public bool ExportPasswords { get; set; }
+
     public IReadOnlyList<IPAddress> ProxyAddresses() => [.. TrustedProxies.Select(p => Normalize(IPAddress.Parse(p)))];
 
     public bool HeaderSignInEnabled => TrustedProxies.Count > 0 || !string.IsNullOrEmpty(ProxySecret);

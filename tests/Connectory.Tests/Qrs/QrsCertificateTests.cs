@@ -19,7 +19,7 @@ public sealed class QrsCertificateTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    static X509Certificate2 NewAuthority(string name)
+    internal static X509Certificate2 NewAuthority(string name)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -29,7 +29,7 @@ public sealed class QrsCertificateTests : IDisposable
     }
 
     /// <summary>A leaf certificate with its private key, loaded back from PKCS#12 so TLS can use the key on every platform.</summary>
-    static X509Certificate2 NewLeaf(string name, X509Certificate2? issuer, string usageOid, bool server = false)
+    internal static X509Certificate2 NewLeaf(string name, X509Certificate2? issuer, string usageOid, bool server = false)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
