@@ -3,6 +3,7 @@ using Connectory.Hosting;
 
 // connectory-bench serve [--key=value ...]  the Connectory app plus the baseline endpoints its figures are compared with
 // connectory-bench seed --connections N --spaces S [--key=value ...]  fills the store of that same app directly
+// connectory-bench secrets --count N [--ops M] [--key=value ...]  secret protection cost and `keys rotate` throughput
 var words = args.TakeWhile(a => !a.StartsWith('-')).ToArray();
 var options = args.Skip(words.Length).ToArray();
 
@@ -18,7 +19,9 @@ switch (string.Join(' ', words))
         return 0;
     case "seed":
         return await Seeder.RunAsync(app);
+    case "secrets":
+        return await SecretsBench.RunAsync(app);
     default:
-        Console.Error.WriteLine("usage: connectory-bench [serve|seed] [--connections N --spaces S] [--key=value ...]");
+        Console.Error.WriteLine("usage: connectory-bench [serve|seed|secrets] [--connections N --spaces S | --count N --ops M] [--key=value ...]");
         return 2;
 }

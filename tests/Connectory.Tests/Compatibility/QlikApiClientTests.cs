@@ -19,6 +19,9 @@ public sealed class QlikApiClientTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public Task DataConnectionsWorkThroughQlikApiAndMatchTheSpecSchemas() => RunAsync("data-connections.mjs");
 
+    [Fact]
+    public Task DataCredentialsWorkThroughQlikApiAndMatchTheSpecSchemas() => RunAsync("data-credentials.mjs");
+
     async Task RunAsync(string script)
     {
         var tenant = await factory.NewTenantAsync();

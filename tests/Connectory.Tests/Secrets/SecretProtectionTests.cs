@@ -5,6 +5,7 @@ using Connectory.DataCredentials;
 using Connectory.Secrets;
 using Connectory.Tests.DataCredentials;
 using Connectory.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectory.Tests.Secrets;
@@ -124,9 +125,11 @@ public sealed class SecretProtectionTests : IDisposable
     }
 
     [Fact]
-    public async Task ACanaryPasswordNeverReachesLogsResponsesOrTheDatabaseFile()
+    public async Task ACanaryPasswordAndSecretNeverReachLogsResponsesOrTheDatabase()
     {
         var canary = "canary-" + Guid.NewGuid().ToString("N");
+        var secret = "secret-canary-" + Guid.NewGuid().ToString("N");
+        var keptName = "kept-" + Guid.NewGuid().ToString("N");
         var tenant = await factory.NewTenantAsync();
         var user = await tenant.NewUserAsync();
         var client = user.Client;
@@ -162,19 +165,57 @@ public sealed class SecretProtectionTests : IDisposable
         await Record(client.DeleteAsync($"/api/v1/data-connections/{connectionId}"));
         await Record(client.DeleteAsync($"/api/v1/data-credentials/{credentialId}"));
 
-        Assert.All(bodies, body => Assert.DoesNotContain(canary, body, StringComparison.Ordinal));
-        Assert.DoesNotContain(factory.Logs, line => line.Contains(canary, StringComparison.Ordinal));
-        if (!TestDatabase.IsPostgres)
+        // One connection stays, holding both the canary password and a canary connection secret, so the stored
+        // data below has them (encrypted) beside the connection's plaintext name.
+        var kept = await Record(client.PostAsJsonAsync("/api/v1/data-connections", new Dictionary<string, object?>
+        {
+            ["qName"] = keptName,
+            ["qConnectStatement"] = "CUSTOM CONNECT TO \"provider=QvOdbcConnectorPackage.exe;host=db.example.test;\"",
+            ["qType"] = "QvOdbcConnectorPackage.exe",
+            ["datasourceID"] = "postgres",
+            ["qUsername"] = "u",
+            ["qPassword"] = canary,
+            ["qConnectionSecret"] = secret,
+        }));
+        var keptId = (await ApiAssert.OkAsync(kept, HttpStatusCode.Created)).GetProperty("qID").GetString();
+        // The list never carries the secret; GET by id returns it to whoever may update the connection (as the spec says).
+        var list = await Record(client.GetAsync("/api/v1/data-connections"));
+        Assert.Contains(keptId!, await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        string[] canaries = [canary, secret];
+        foreach (var needle in canaries)
+        {
+            Assert.All(bodies, body => Assert.DoesNotContain(needle, body, StringComparison.Ordinal));
+            Assert.DoesNotContain(factory.Logs, line => line.Contains(needle, StringComparison.Ordinal));
+        }
+        if (TestDatabase.IsPostgres)
+        {
+            var connectionString = factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Connectory");
+            var dump = await PgDump.DumpAsync(connectionString!);
+            Assert.Contains(keptName, dump, StringComparison.Ordinal);
+            foreach (var needle in canaries)
+            {
+                Assert.False(dump.Contains(needle, StringComparison.Ordinal), $"the canary {needle} is in the pg_dump of the database");
+            }
+        }
+        else
         {
             var files = Directory.GetFiles(factory.DataDir, "connectory.db*");
             Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
-            var needle = Encoding.UTF8.GetBytes(canary);
-            foreach (var file in files)
+            var contents = files.ToDictionary(file => Path.GetFileName(file), file =>
             {
                 using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 using var copy = new MemoryStream();
                 stream.CopyTo(copy);
-                Assert.True(copy.ToArray().AsSpan().IndexOf(needle) < 0, $"the canary is in {Path.GetFileName(file)}");
+                return copy.ToArray();
+            });
+            Assert.Contains(contents.Values, bytes => bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(keptName)) >= 0);
+            foreach (var needle in canaries)
+            {
+                foreach (var (name, bytes) in contents)
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) < 0, $"the canary {needle} is in {name}");
+                }
             }
         }
     }

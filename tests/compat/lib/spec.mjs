@@ -41,13 +41,18 @@ function toJsonSchema(node) {
 const pointer = (...parts) => parts.map(p => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
 
 export class Spec {
-  constructor(file) {
+  /**
+   * `adjust`, when given, receives the parsed document before it is compiled, to correct a known defect of the
+   * published document (each caller names the defect it corrects).
+   */
+  constructor(file, adjust) {
     const full = path.resolve(specDir, file);
     if (!existsSync(full)) {
       throw new Error(`API document ${full} not found: set CONNECTORY_SPEC_DIR to the folder holding the specs`);
     }
     this.file = file;
     this.document = JSON.parse(readFileSync(full, "utf8"));
+    adjust?.(this.document);
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
     this.ajv.addFormat("int32", { type: "number", validate: n => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
