@@ -115,7 +115,7 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
     {
         if (string.IsNullOrEmpty(state))
         {
-            return (null, new OAuthFailure(400, StateProperty, "is required with authCode: send the state that came with the authUrl"));
+            return (null, new OAuthFailure(400, StateProperty, "is required with the code: send the state that came with the authUrl"));
         }
         if (states.Check(state, caller, definition.DataSourceId) is { } badState)
         {

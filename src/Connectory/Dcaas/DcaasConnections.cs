@@ -353,7 +353,16 @@ internal sealed class DcaasConnections(
             return (null, null, null);
         }
         var credential = await CredentialOfAsync(connection, caller, tracked: true, ct);
-        var bundle = SecretBundle.Parse(credential is null ? null : credentials.PasswordOf(credential));
+        JsonObject bundle;
+        try
+        {
+            bundle = SecretBundle.Parse(credential is null ? null : credentials.PasswordOf(credential));
+        }
+        catch (SecretDecryptionException)
+        {
+            // Reading the connection does not depend on its secret: the read goes on and says so.
+            return (null, TokenStatus.Unreadable, null);
+        }
         if (bundle["oauth"] is not JsonObject tokens || tokens["access_token"] is null)
         {
             return (null, TokenStatus.Missing, null);
@@ -506,4 +515,6 @@ internal static class TokenStatus
     public const string RefreshFailed = "refresh-failed";
     /// <summary>The connection holds no tokens.</summary>
     public const string Missing = "missing";
+    /// <summary>The stored secret does not decrypt (tampered, or under a key the ring lacks).</summary>
+    public const string Unreadable = "unreadable";
 }

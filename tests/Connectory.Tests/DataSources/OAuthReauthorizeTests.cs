@@ -299,4 +299,18 @@ public sealed class OAuthReauthorizeTests : IAsyncLifetime
         Assert.Equal("refresh_token", Assert.Single(server.Requests)["grant_type"]);
         Assert.Equal(before, await StoredAsync(id));
     }
+
+    [Fact]
+    public async Task AStoredSecretThatDoesNotDecryptIsToldWithoutFailingTheRead()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await NewConnectionAsync(tenant.Admin);
+        var (_, _, credentialId, password) = await StoredAsync(id);
+        var tampered = password![..^4] + (password[^4] == 'A' ? "B" : "A") + password[^3..];
+        await factory.WithDbAsync(db => db.DataCredentials.IgnoreQueryFilters().Where(c => c.Id == credentialId).ExecuteUpdateAsync(u => u.SetProperty(c => c.Password, tampered)));
+        var read = await tenant.Admin.GetAsync($"/api/v1/data-connections/{id}?parseConnection=true");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("unreadable", read.Headers.GetValues("Connectory-OAuth-Token").Single());
+        Assert.Empty(server.Requests);
+    }
 }
