@@ -226,7 +226,7 @@ internal sealed class DcaasConnections(
             var spec = definition.Schema.Find(name);
             if (spec is null || spec.WriteOnly)
             {
-                problems.Add(new(name, spec is null ? $"is not a connection property of data source '{definition.DataSourceId}'" : "cannot be patched; make a new connection to authorize again"));
+                problems.Add(new(name, spec is null ? $"is not a connection property of data source '{definition.DataSourceId}'" : "cannot be patched; send the qlik-auth-code and qlik-auth-state headers to authorize again"));
                 continue;
             }
             if (operation.op is not ("add" or "replace" or "remove"))
