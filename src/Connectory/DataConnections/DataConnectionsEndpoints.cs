@@ -109,24 +109,31 @@ internal static class DataConnectionsEndpoints
                 ? await dcaas.ReadPropertiesAsync(connection, ct) ?? ConnectionProperties.From(ConnectStatement.Parse(connection.ConnectStatement))
                 : null,
         };
+        // DataSources: an OAuth connection's tokens are refreshed when expired; only their status is told, never the tokens.
+        if (parseConnection == true)
+        {
+            await Dcaas.DcaasEndpoints.ReportTokenStatusAsync(dcaas, connection, caller, request.HttpContext.Response, ct);
+        }
         return TypedResults.Ok(view);
     }
 
     static async Task<Results<NoContent, ApiError>> Patch(
         string qID, List<PatchOperation?> operations, Caller caller, ConnectoryDb db, ConnectionWrites writes, HttpRequest request,
-        string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, Dcaas.DcaasConnections dcaas, CancellationToken ct)
+        string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, [FromHeader(Name = "qlik-auth-state")] string? authState,
+        Dcaas.DcaasConnections dcaas, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(authCode))
-        {
-            return ApiError.BadRequest("qlik-auth-code applies to OAuth data sources, and this connection's data source does not use OAuth.");
-        }
         var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, null, tracked: true, ct);
         if (Refuse(found, error) is { } refused)
         {
             return refused;
         }
         var connection = found!.Stored!;
-        // --- DataSources: /connectionProperties/<name> paths re-print the statement from the data source's definition ---
+        // --- DataSources: qlik-auth-code (with qlik-auth-state) authorizes an OAuth connection again, with the body's operations;
+        // /connectionProperties/<name> paths re-print the statement from the data source's definition ---
+        if (!string.IsNullOrEmpty(authCode))
+        {
+            return await dcaas.ReauthorizeAsync(connection, operations, authCode, authState, caller, ct) is { } refusedCode ? refusedCode : TypedResults.NoContent();
+        }
         if (Dcaas.DcaasConnections.Handles(operations))
         {
             return await dcaas.PatchAsync(connection, operations, caller, ct) is { } refusedProperties ? refusedProperties : TypedResults.NoContent();

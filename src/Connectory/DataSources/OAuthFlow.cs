@@ -63,11 +63,13 @@ internal sealed class OAuthState(SecretProtector protector, TimeProvider time, I
 internal sealed record OAuthFailure(int Status, string Property, string Detail);
 
 /// <summary>The authorization-code flow: the authorize URL, then the code exchanged at the definition's token URL.</summary>
-internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, IOptions<DataSourcesOptions> options, ILogger<OAuthFlow> logger)
+internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, IOptions<DataSourcesOptions> options, TimeProvider time, ILogger<OAuthFlow> logger)
 {
     public const string HttpClientName = "DataSources.OAuth";
     public const string AuthCodeProperty = "authCode";
     public const string StateProperty = "state";
+    public const string AuthCodeHeader = "qlik-auth-code";
+    public const string AuthStateHeader = "qlik-auth-state";
     public const int MaxTokenResponseBytes = 64 * 1024;
 
     (OAuthClientOptions? Client, string? RedirectUri, OAuthFailure? Failure) ClientFor(DataSourceDefinition definition)
@@ -108,11 +110,12 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
     }
 
     /// <summary>Checks the state, then trades the code for tokens. The tokens are returned, never logged.</summary>
-    public async Task<(JsonObject? Tokens, OAuthFailure? Failure)> ExchangeAsync(DataSourceDefinition definition, string code, string? state, Caller caller, CancellationToken ct)
+    public async Task<(JsonObject? Tokens, OAuthFailure? Failure)> ExchangeAsync(
+        DataSourceDefinition definition, string code, string? state, Caller caller, CancellationToken ct, string outcome = "nothing was created")
     {
         if (string.IsNullOrEmpty(state))
         {
-            return (null, new OAuthFailure(400, StateProperty, "is required with authCode: send the state that came with the authUrl"));
+            return (null, new OAuthFailure(400, StateProperty, "is required with the code: send the state that came with the authUrl"));
         }
         if (states.Check(state, caller, definition.DataSourceId) is { } badState)
         {
@@ -123,25 +126,61 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
         {
             return (null, failure);
         }
-        var tokenUrl = definition.OAuth!.TokenUrl;
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        return await RequestTokensAsync(definition, client!, new()
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
             ["redirect_uri"] = redirect!,
-            ["client_id"] = client!.ClientId!,
-            ["client_secret"] = client.ClientSecret!,
-        });
+        }, outcome, ct);
+    }
+
+    /// <summary>
+    /// RFC 6749 §6: a new access token for a stored refresh token. A provider that answers without a new refresh token
+    /// keeps the old one valid, so the old one is carried over.
+    /// </summary>
+    public async Task<(JsonObject? Tokens, OAuthFailure? Failure)> RefreshAsync(DataSourceDefinition definition, string refreshToken, CancellationToken ct)
+    {
+        var (client, _, failure) = ClientFor(definition);
+        if (failure is not null)
+        {
+            return (null, failure);
+        }
+        var (tokens, refused) = await RequestTokensAsync(definition, client!, new()
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+        }, "the stored tokens were kept", ct);
+        if (tokens is not null && !tokens.ContainsKey("refresh_token"))
+        {
+            tokens["refresh_token"] = refreshToken;
+        }
+        return (tokens, refused);
+    }
+
+    /// <summary>When the stored tokens' access token has expired (or is about to), or false when they carry no expiry.</summary>
+    public bool IsExpired(JsonObject tokens) =>
+        tokens["expires_at"] is { } at && at.GetValueKind() == JsonValueKind.Number
+        && at.GetValue<long>() <= time.GetUtcNow().Add(ExpiryMargin).ToUnixTimeSeconds();
+
+    /// <summary>An access token this close to its expiry counts as expired, so it is not handed out to fail moments later.</summary>
+    public static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(60);
+
+    async Task<(JsonObject? Tokens, OAuthFailure? Failure)> RequestTokensAsync(
+        DataSourceDefinition definition, OAuthClientOptions client, Dictionary<string, string> grant, string outcome, CancellationToken ct)
+    {
+        grant["client_id"] = client.ClientId!;
+        grant["client_secret"] = client.ClientSecret!;
+        using var form = new FormUrlEncodedContent(grant);
         var http = clients.CreateClient(HttpClientName);
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsync(tokenUrl, form, ct);
+            response = await http.PostAsync(definition.OAuth!.TokenUrl, form, ct);
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
             logger.LogWarning("OAuth token endpoint of data source {DataSourceId} did not answer within {Timeout}", definition.DataSourceId, http.Timeout);
-            return (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint did not answer within {http.Timeout.TotalSeconds:0.#} s; nothing was created."));
+            return (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint did not answer within {http.Timeout.TotalSeconds:0.#} s; {outcome}."));
         }
         catch (HttpRequestException e)
         {
@@ -149,7 +188,7 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
             var what = e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
                 ? "could not be reached"
                 : $"gave an unreadable answer (over {MaxTokenResponseBytes / 1024} KiB, or broken)";
-            return (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint {what}; nothing was created."));
+            return (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint {what}; {outcome}."));
         }
         using (response)
         {
@@ -158,7 +197,7 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
             {
                 if (body?["access_token"]?.GetValueKind() != JsonValueKind.String)
                 {
-                    return (null, new OAuthFailure(502, AuthCodeProperty, "The data source's token endpoint answered without an access_token; nothing was created."));
+                    return (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint answered without an access_token; {outcome}."));
                 }
                 var tokens = new JsonObject
                 {
@@ -169,9 +208,11 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
                 {
                     tokens["refresh_token"] = body["refresh_token"]!.GetValue<string>();
                 }
-                if (body["expires_in"] is { } expires && expires.GetValueKind() == JsonValueKind.Number)
+                if (body["expires_in"] is { } expires && expires.GetValueKind() == JsonValueKind.Number && expires.GetValue<double>() is var seconds and >= 0 and < int.MaxValue)
                 {
-                    tokens["expires_in"] = expires.GetValue<long>();
+                    tokens["expires_in"] = (long)seconds;
+                    // Kept so a later reader knows when to refresh, without the time of the exchange.
+                    tokens["expires_at"] = time.GetUtcNow().ToUnixTimeSeconds() + (long)seconds;
                 }
                 if (body["scope"]?.GetValueKind() == JsonValueKind.String)
                 {
@@ -179,12 +220,12 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
                 }
                 return (tokens, null);
             }
-            // RFC 6749 §5.2: the provider names the fault; a bad or used code is the caller's, anything else is ours.
+            // RFC 6749 §5.2: the provider names the fault; a bad or used grant is the caller's, anything else is ours.
             var error = body?["error"]?.GetValueKind() == JsonValueKind.String ? body["error"]!.GetValue<string>() : null;
-            logger.LogWarning("OAuth token endpoint of data source {DataSourceId} refused the code: {Status} {Error}", definition.DataSourceId, (int)response.StatusCode, error);
+            logger.LogWarning("OAuth token endpoint of data source {DataSourceId} refused the {Grant} grant: {Status} {Error}", definition.DataSourceId, grant["grant_type"], (int)response.StatusCode, error);
             return response.StatusCode == HttpStatusCode.BadRequest && error is "invalid_grant" or "invalid_request"
                 ? (null, new OAuthFailure(400, AuthCodeProperty, $"was refused by the data source ({error}): it may be wrong, used or expired; ask for a new authUrl"))
-                : (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint refused the exchange ({(int)response.StatusCode}{(error is null ? "" : " " + error)}); nothing was created."));
+                : (null, new OAuthFailure(502, AuthCodeProperty, $"The data source's token endpoint refused the exchange ({(int)response.StatusCode}{(error is null ? "" : " " + error)}); {outcome}."));
         }
     }
 

@@ -199,7 +199,8 @@ internal sealed class DcaasConnections(
     /// the merged properties are checked against the schema and the statement re-printed; changing the target keeps the
     /// data-connections rule (credentials must come in the same request).
     /// </summary>
-    public async Task<ApiError?> PatchAsync(DataConnection connection, IReadOnlyList<PatchOperation?> operations, Caller caller, CancellationToken ct)
+    public async Task<ApiError?> PatchAsync(
+        DataConnection connection, IReadOnlyList<PatchOperation?> operations, Caller caller, CancellationToken ct, Func<ConnectionChange, Task<ApiError?>>? beforeApply = null)
     {
         if (catalog.Find(connection.DatasourceId) is not { } definition || await ReadPropertiesAsync(connection, ct) is not { } current)
         {
@@ -225,7 +226,7 @@ internal sealed class DcaasConnections(
             var spec = definition.Schema.Find(name);
             if (spec is null || spec.WriteOnly)
             {
-                problems.Add(new(name, spec is null ? $"is not a connection property of data source '{definition.DataSourceId}'" : "cannot be patched; make a new connection to authorize again"));
+                problems.Add(new(name, spec is null ? $"is not a connection property of data source '{definition.DataSourceId}'" : "cannot be patched; send the qlik-auth-code and qlik-auth-state headers to authorize again"));
                 continue;
             }
             if (operation.op is not ("add" or "replace" or "remove"))
@@ -287,6 +288,10 @@ internal sealed class DcaasConnections(
             change.Password = SecretBundle.Merge(definition, previous is null ? null : credentials.PasswordOf(previous), secrets);
             change.PasswordGiven = true;
         }
+        if (beforeApply is not null && await beforeApply(change) is { } refused)
+        {
+            return refused;
+        }
         if (await writes.ApplyAsync(connection, change, caller, ct) is { } failed)
         {
             return failed;
@@ -295,6 +300,110 @@ internal sealed class DcaasConnections(
         connection.Qri = DataSourceQri.For(definition, values, await tenantKeys.QriKeyAsync(connection.TenantId, ct));
         return await writes.SaveAsync(connection.Name, ct);
     }
+
+    /// <summary>
+    /// PATCH with <c>qlik-auth-code</c>: authorizes the connection again. The operations in the body are checked first,
+    /// then the state and the code (exchanged at the token URL), and only then is anything stored: the new tokens
+    /// replace the old ones in the connection's credential, in the same save as the operations. Any failure leaves
+    /// the connection as it was.
+    /// </summary>
+    public async Task<ApiError?> ReauthorizeAsync(
+        DataConnection connection, IReadOnlyList<PatchOperation?> operations, string code, string? state, Caller caller, CancellationToken ct)
+    {
+        if (catalog.Find(connection.DatasourceId) is not { OAuth: not null } definition)
+        {
+            return ApiError.BadRequest($"{OAuthFlow.AuthCodeHeader} applies to OAuth data sources, and this connection's data source does not use OAuth.");
+        }
+        async Task<ApiError?> Exchange(ConnectionChange change)
+        {
+            var (tokens, failed) = await oauth.ExchangeAsync(definition, code, state, caller, ct, "nothing was changed");
+            if (failed is not null)
+            {
+                return failed.Status == 400
+                    ? ApiError.InvalidField(failed.Property == OAuthFlow.StateProperty ? OAuthFlow.AuthStateHeader : OAuthFlow.AuthCodeHeader, failed.Detail)
+                    : ToError(failed);
+            }
+            var previous = change.PasswordGiven ? change.Password : await StoredSecretsAsync(connection, caller, ct);
+            change.Password = SecretBundle.WithTokens(previous, tokens!);
+            change.PasswordGiven = true;
+            return null;
+        }
+        if (Handles(operations))
+        {
+            return await PatchAsync(connection, operations, caller, ct, Exchange);
+        }
+        var change = new ConnectionChange();
+        // The header alone is a whole request: an empty array of operations is allowed with it.
+        if (operations.Count > 0 && ConnectionPatch.TryParse(operations, connection.TagList(), out change) is { } invalid)
+        {
+            return invalid;
+        }
+        return await Exchange(change) ?? await writes.ApplyAsync(connection, change, caller, ct);
+    }
+
+    /// <summary>
+    /// The connection's OAuth tokens, refreshed first (RFC 6749 §6) when the access token has expired and a refresh
+    /// token is stored; the new tokens are stored encrypted before they are returned. Status is null for a connection
+    /// that is not an OAuth one, else one of <see cref="TokenStatus"/>'s values.
+    /// </summary>
+    public async Task<(JsonObject? Tokens, string? Status, DateTimeOffset? ExpiresAt)> FreshTokensAsync(DataConnection connection, Caller caller, CancellationToken ct)
+    {
+        if (catalog.Find(connection.DatasourceId) is not { OAuth: not null } definition)
+        {
+            return (null, null, null);
+        }
+        var credential = await CredentialOfAsync(connection, caller, tracked: true, ct);
+        JsonObject bundle;
+        try
+        {
+            bundle = SecretBundle.Parse(credential is null ? null : credentials.PasswordOf(credential));
+        }
+        catch (SecretDecryptionException)
+        {
+            // Reading the connection does not depend on its secret: the read goes on and says so.
+            return (null, TokenStatus.Unreadable, null);
+        }
+        if (bundle["oauth"] is not JsonObject tokens || tokens["access_token"] is null)
+        {
+            return (null, TokenStatus.Missing, null);
+        }
+        if (!oauth.IsExpired(tokens))
+        {
+            return (tokens, TokenStatus.Valid, ExpiresAt(tokens));
+        }
+        if (tokens["refresh_token"]?.GetValueKind() != JsonValueKind.String)
+        {
+            return (null, TokenStatus.Expired, ExpiresAt(tokens));
+        }
+        var (fresh, failed) = await oauth.RefreshAsync(definition, tokens["refresh_token"]!.GetValue<string>(), ct);
+        if (failed is not null)
+        {
+            // A refused refresh token needs the user again (PATCH with qlik-auth-code); anything else may pass.
+            return (null, failed.Status == 400 && failed.Property == OAuthFlow.AuthCodeProperty ? TokenStatus.Expired : TokenStatus.RefreshFailed, ExpiresAt(tokens));
+        }
+        bundle["oauth"] = fresh;
+        credentials.SetPassword(credential!, bundle.ToJsonString());
+        await db.SaveChangesAsync(ct);
+        return (fresh, TokenStatus.Refreshed, ExpiresAt(fresh!));
+    }
+
+    static DateTimeOffset? ExpiresAt(JsonObject tokens) =>
+        tokens["expires_at"] is { } at && at.GetValueKind() == JsonValueKind.Number ? DateTimeOffset.FromUnixTimeSeconds(at.GetValue<long>()) : null;
+
+    /// <summary>The credential that holds the connection's secrets for this caller: the embedded one, or the caller's separated one.</summary>
+    async Task<DataCredential?> CredentialOfAsync(DataConnection connection, Caller caller, bool tracked, CancellationToken ct)
+    {
+        if (connection.SeparateCredentials)
+        {
+            return await credentials.SeparatedForAsync(connection.Id, caller.UserId, ct, tracked);
+        }
+        return connection.CredentialId is null
+            ? null
+            : await (tracked ? db.DataCredentials : db.DataCredentials.AsNoTracking()).FirstOrDefaultAsync(c => c.Id == connection.CredentialId, ct);
+    }
+
+    async Task<string?> StoredSecretsAsync(DataConnection connection, Caller caller, CancellationToken ct) =>
+        await CredentialOfAsync(connection, caller, tracked: false, ct) is { } credential ? credentials.PasswordOf(credential) : null;
 
     /// <summary>A member name that occurs twice in one object (JSON allows it; a property set cannot hold it), or null.</summary>
     static string? DuplicateName(JsonElement element) => element.ValueKind switch
@@ -345,6 +454,31 @@ internal static class SecretBundle
         return bundle.ToJsonString();
     }
 
+    /// <summary>The previous bundle (other secrets kept) with its OAuth tokens replaced by <paramref name="tokens"/>.</summary>
+    public static string WithTokens(string? previous, JsonObject tokens)
+    {
+        var bundle = Parse(previous);
+        bundle["oauth"] = tokens.DeepClone();
+        return bundle.ToJsonString();
+    }
+
+    /// <summary>A stored bundle as an object; a secret that is not one (a plain password) starts an empty bundle.</summary>
+    public static JsonObject Parse(string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return new JsonObject();
+        }
+        try
+        {
+            return JsonNode.Parse(secret) as JsonObject ?? new JsonObject();
+        }
+        catch (JsonException)
+        {
+            return new JsonObject();
+        }
+    }
+
     /// <summary>The previous bundle with <paramref name="changes"/> applied (a null value removes that secret).</summary>
     public static string? Merge(DataSourceDefinition definition, string? previous, JsonObject changes)
     {
@@ -366,4 +500,21 @@ internal static class SecretBundle
         }
         return bundle.Count == 0 ? null : bundle.ToJsonString();
     }
+}
+
+/// <summary>What <see cref="DcaasConnections.FreshTokensAsync"/> found, as reported in the Connectory-OAuth-Token header.</summary>
+internal static class TokenStatus
+{
+    /// <summary>The access token has not expired, or the provider gave it no expiry.</summary>
+    public const string Valid = "valid";
+    /// <summary>It had expired and was refreshed just now; the new tokens are stored.</summary>
+    public const string Refreshed = "refreshed";
+    /// <summary>It has expired and cannot be refreshed (no refresh token, or the provider refused it): authorize again.</summary>
+    public const string Expired = "expired";
+    /// <summary>It has expired and the token endpoint failed; the stored tokens were kept, a later read tries again.</summary>
+    public const string RefreshFailed = "refresh-failed";
+    /// <summary>The connection holds no tokens.</summary>
+    public const string Missing = "missing";
+    /// <summary>The stored secret does not decrypt (tampered, or under a key the ring lacks).</summary>
+    public const string Unreadable = "unreadable";
 }

@@ -132,6 +132,21 @@ internal static class DcaasEndpoints
         return TypedResults.Created(created.links.self.Href, created);
     }
 
+    public const string TokenStatusHeader = "Connectory-OAuth-Token";
+
+    /// <summary>
+    /// GET ?parseConnection=true of an OAuth connection: its tokens are refreshed when expired, and the header
+    /// <c>Connectory-OAuth-Token: &lt;status&gt;[; expires-at=&lt;RFC 3339&gt;]</c> tells the outcome. The tokens never leave.
+    /// </summary>
+    public static async Task ReportTokenStatusAsync(DcaasConnections connections, DataConnection connection, Caller caller, HttpResponse response, CancellationToken ct)
+    {
+        var (_, status, expiresAt) = await connections.FreshTokensAsync(connection, caller, ct);
+        if (status is not null)
+        {
+            response.Headers[TokenStatusHeader] = expiresAt is { } at ? $"{status}; expires-at={at.UtcDateTime.ToRfc3339()}" : status;
+        }
+    }
+
     static JsonElement? TryParse(string text)
     {
         try
