@@ -20,7 +20,7 @@ internal sealed record ListParameters(
 /// <c>limit</c> every match is streamed, so memory does not grow with the count (except for a case-insensitive name sort
 /// in a locale other than 'en', which is sorted per request).
 /// </summary>
-internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector, ConnectionCounts counts)
+internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
 {
     static readonly string[] SortFields = ["qName", "qType", "datasourceID", "created", "updated", "_id"];
 
@@ -157,8 +157,15 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             query = query.Where(filter);
         }
-        // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts).
-        countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter);
+        // Connections of data sources the tenant disabled stay out of lists unless includeDisabled=true.
+        var disabled = p.IncludeDisabled == true ? [] : (await dataSources.DisabledAsync(ct)).Select(d => d.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList();
+        if (disabled.Count > 0)
+        {
+            query = query.Where(c => !disabled.Contains(c.DatasourceId.ToLower()));
+        }
+        // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts). Data-source settings
+        // do not move the connections version, so the disabled set is part of the shape.
+        countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter, string.Join(',', disabled));
         var dataFiles = !wantsDataFiles
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
