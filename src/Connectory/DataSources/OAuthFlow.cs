@@ -63,7 +63,8 @@ internal sealed class OAuthState(SecretProtector protector, TimeProvider time, I
 internal sealed record OAuthFailure(int Status, string Property, string Detail);
 
 /// <summary>The authorization-code flow: the authorize URL, then the code exchanged at the definition's token URL.</summary>
-internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, IOptions<DataSourcesOptions> options, TimeProvider time, ILogger<OAuthFlow> logger)
+internal sealed class OAuthFlow(
+    IHttpClientFactory clients, OAuthState states, IOptions<DataSourcesOptions> options, TimeProvider time, Secrets.SecretProtector protector, ILogger<OAuthFlow> logger)
 {
     public const string HttpClientName = "DataSources.OAuth";
     public const string AuthCodeProperty = "authCode";
@@ -168,8 +169,15 @@ internal sealed class OAuthFlow(IHttpClientFactory clients, OAuthState states, I
     async Task<(JsonObject? Tokens, OAuthFailure? Failure)> RequestTokensAsync(
         DataSourceDefinition definition, OAuthClientOptions client, Dictionary<string, string> grant, string outcome, CancellationToken ct)
     {
+        // The client secret may be sealed in configuration (encrypted at rest under the master keys).
+        var setting = $"{DataSourcesOptions.Section}:OAuth:{definition.DataSourceId}:ClientSecret";
+        if (Secrets.SealedSetting.Open(protector, setting, client.ClientSecret!) is not { } clientSecret)
+        {
+            logger.LogError("The sealed {Setting} does not open with this service's master keys", setting);
+            return (null, new OAuthFailure(400, "datasourceID", $"{setting} is sealed under a master key this service does not have, or for another setting; seal it again with 'connectory secrets seal --setting {setting}'."));
+        }
         grant["client_id"] = client.ClientId!;
-        grant["client_secret"] = client.ClientSecret!;
+        grant["client_secret"] = clientSecret;
         using var form = new FormUrlEncodedContent(grant);
         var http = clients.CreateClient(HttpClientName);
         HttpResponseMessage response;

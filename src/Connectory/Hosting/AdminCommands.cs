@@ -86,6 +86,24 @@ internal static class AdminCommands
         return 0;
     }
 
+    /// <summary>Reads a value from standard input and prints it sealed for one setting (see <see cref="Secrets.SealedSetting"/>).</summary>
+    public static async Task<int> SealSettingAsync(WebApplication app)
+    {
+        var setting = app.Configuration["setting"];
+        if (string.IsNullOrWhiteSpace(setting))
+        {
+            return Fail("usage: echo -n VALUE | connectory secrets seal --setting Section:Key");
+        }
+        var value = (await Console.In.ReadToEndAsync()).TrimEnd('\r', '\n');
+        if (value.Length == 0)
+        {
+            return Fail("No value on standard input.");
+        }
+        var protector = app.Services.GetRequiredService<Secrets.SecretProtector>();
+        Console.WriteLine(Secrets.SealedSetting.Seal(protector, setting, value));
+        return 0;
+    }
+
     static int Fail(string message)
     {
         Console.Error.WriteLine(message);
