@@ -27,7 +27,7 @@ internal static class DataConnectionsEndpoints
 
     public static RouteGroupBuilder MapDataConnections(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization().RejectNulCharacters();
+        var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization();
         group.MapGet("/", List);
         group.MapPost("/", Create);
         group.MapPost("/actions/delete", BulkDelete);

@@ -65,6 +65,7 @@ internal static class ConnectoryApp
     {
         var app = builder.Build();
         app.UseErrorHandling();
+        app.UseNulCharacterCheck();
         app.UseAuthentication();
         app.UseAuthorization();
 

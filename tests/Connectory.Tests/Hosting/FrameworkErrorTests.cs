@@ -63,4 +63,23 @@ public sealed class FrameworkErrorTests(ConnectoryFactory factory) : IClassFixtu
     [Fact]
     public async Task TamperedPageTokenIs400() =>
         await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?next=bm90LWEtdG9rZW4"), HttpStatusCode.BadRequest, "DCERROR-0012");
+
+    [Theory]
+    [InlineData("/api/v1/spaces", "{\"name\":\"a\\u0000b\",\"type\":\"shared\"}")]
+    [InlineData("/api/v1/users", "{\"subject\":\"s\\u0000\",\"name\":\"n\"}")]
+    [InlineData("/api/v1/api-keys", "{\"description\":\"\\u0000\"}")]
+    [InlineData("/api/v1/data-connections", "{\"qName\":\"x\",\"qType\":\"t\\u0000\",\"datasourceID\":\"d\",\"qConnectStatement\":\"s\"}")]
+    public async Task NulCharactersInAnyBodyAre400OnEveryDatabase(string path, string body)
+    {
+        var error = await ApiAssert.ErrorAsync(await Admin.PostAsync(path, Json(body)), HttpStatusCode.BadRequest, "DCERROR-0010");
+        Assert.Contains("NUL", error.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NulCharactersInTheQueryAre400AndAnEscapedBackslashIsNot()
+    {
+        await ApiAssert.ErrorAsync(await Admin.GetAsync("/api/v1/spaces?name=a%00b"), HttpStatusCode.BadRequest, "DCERROR-0012");
+        var literal = await Admin.PostAsync("/api/v1/spaces", Json("{\"name\":\"literal \\\\u0000 text\",\"type\":\"shared\"}"));
+        Assert.Equal(HttpStatusCode.Created, literal.StatusCode);
+    }
 }
