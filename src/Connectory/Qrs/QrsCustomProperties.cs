@@ -139,26 +139,28 @@ internal sealed class QrsCustomProperties(ConnectoryDb db, TimeProvider time)
             return $"The custom property definition '{unknown}' does not exist.";
         }
         var now = time.UtcNow();
+        var missing = parsed.Where(i => i.DefinitionId is null && known.All(d => d.NameFold != QrsCustomPropertyDefinition.Fold(i.DefinitionName!)))
+            .DistinctBy(i => QrsCustomPropertyDefinition.Fold(i.DefinitionName!))
+            .Select(i => new QrsCustomPropertyDefinition
+            {
+                Id = Guid.NewGuid().ToString(),
+                TenantId = caller.TenantId,
+                Name = i.DefinitionName!,
+                NameFold = QrsCustomPropertyDefinition.Fold(i.DefinitionName!),
+                CreatedAt = now,
+                UpdatedAt = now,
+            })
+            .ToList();
+        if (missing.Count > 0)
+        {
+            known.AddRange(await CreateDefinitionsAsync(caller.TenantId, missing, ct));
+        }
         var values = new List<QrsCustomPropertyValue>();
         foreach (var item in parsed)
         {
             var definition = item.DefinitionId is not null
                 ? known.First(d => d.Id == item.DefinitionId)
-                : known.FirstOrDefault(d => d.NameFold == QrsCustomPropertyDefinition.Fold(item.DefinitionName!));
-            if (definition is null)
-            {
-                definition = new QrsCustomPropertyDefinition
-                {
-                    Id = Guid.NewGuid().ToString(),
-                    TenantId = caller.TenantId,
-                    Name = item.DefinitionName!,
-                    NameFold = QrsCustomPropertyDefinition.Fold(item.DefinitionName!),
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                };
-                db.QrsCustomPropertyDefinitions.Add(definition);
-                known.Add(definition);
-            }
+                : known.First(d => d.NameFold == QrsCustomPropertyDefinition.Fold(item.DefinitionName!));
             if (values.Any(v => v.DefinitionId == definition.Id && v.Value == item.Value))
             {
                 continue;
@@ -178,6 +180,46 @@ internal sealed class QrsCustomProperties(ConnectoryDb db, TimeProvider time)
         db.QrsCustomPropertyValues.AddRange(values);
         await db.SaveChangesAsync(ct);
         return null;
+    }
+
+    /// <summary>
+    /// Saves new definitions. When another request made one of the same name meanwhile, the unique index refuses
+    /// the insert: the work rolls back to a savepoint (so the caller's transaction stays usable) and the stored
+    /// definitions are read instead.
+    /// </summary>
+    async Task<List<QrsCustomPropertyDefinition>> CreateDefinitionsAsync(string tenantId, List<QrsCustomPropertyDefinition> missing, CancellationToken ct)
+    {
+        const string savepoint = "qrs_custom_property_definitions";
+        var transaction = db.Database.CurrentTransaction;
+        if (transaction is not null)
+        {
+            await transaction.CreateSavepointAsync(savepoint, ct);
+        }
+        db.QrsCustomPropertyDefinitions.AddRange(missing);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return missing;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation() && transaction is not null)
+        {
+            await transaction.RollbackToSavepointAsync(savepoint, ct);
+            foreach (var definition in missing)
+            {
+                db.Entry(definition).State = EntityState.Detached;
+            }
+        }
+        var folds = missing.Select(d => d.NameFold).ToList();
+        var stored = await db.QrsCustomPropertyDefinitions.Where(d => d.TenantId == tenantId && folds.Contains(d.NameFold)).ToListAsync(ct);
+        var absent = missing.Where(d => stored.All(s => s.NameFold != d.NameFold)).ToList();
+        if (absent.Count > 0)
+        {
+            // The clash was with only some of the names; the rest are made now.
+            db.QrsCustomPropertyDefinitions.AddRange(absent);
+            await db.SaveChangesAsync(ct);
+            stored.AddRange(absent);
+        }
+        return stored;
     }
 
     /// <summary>The values of the given connections with their definitions, by connection id.</summary>

@@ -170,6 +170,18 @@ public sealed class QrsCustomPropertyTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentWritersNamingOneNewDefinitionShareIt()
+    {
+        var (tenant, qrs) = await NewAsync();
+        await qrs.CreateAsync("Warm-up");
+        var created = await Task.WhenAll(Enumerable.Range(0, 4).Select(n =>
+            qrs.CreateAsync($"Parallel {n}", extra: new { customProperties = new[] { ByName("Region", "EMEA") } })));
+
+        Assert.Single(created.Select(c => Values(c)[0].DefinitionId).Distinct());
+        Assert.Equal(["Region"], await DefinitionNamesAsync(tenant.Id));
+    }
+
+    [Fact]
     public async Task AnUnknownDefinitionIdOrAMalformedItemIs400AndNothingIsWritten()
     {
         var (tenant, qrs) = await NewAsync();
