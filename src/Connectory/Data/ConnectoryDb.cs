@@ -27,6 +27,8 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
     public DbSet<DataConnection> DataConnections => Set<DataConnection>();
     public DbSet<DataCredential> DataCredentials => Set<DataCredential>();
     public DbSet<DataSourceSetting> DataSourceSettings => Set<DataSourceSetting>();
+    public DbSet<Qrs.QrsCustomPropertyDefinition> QrsCustomPropertyDefinitions => Set<Qrs.QrsCustomPropertyDefinition>();
+    public DbSet<Qrs.QrsCustomPropertyValue> QrsCustomPropertyValues => Set<Qrs.QrsCustomPropertyValue>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -175,6 +177,38 @@ internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenan
             e.Property(s => s.UpdatedBy).HasMaxLength(32);
             e.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(s => s.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<Qrs.QrsCustomPropertyDefinition>(e =>
+        {
+            e.ToTable("qrs_custom_property_definitions");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Id).HasMaxLength(36);
+            e.Property(d => d.TenantId).HasMaxLength(32);
+            e.Property(d => d.Name).HasMaxLength(Qrs.QrsCustomPropertyDefinition.MaxNameLength);
+            e.Property(d => d.NameFold).HasMaxLength(Qrs.QrsCustomPropertyDefinition.MaxNameLength);
+            e.Property(d => d.ValueType).HasMaxLength(32);
+            e.Property(d => d.ChoiceValues).HasMaxLength(65536);
+            e.Property(d => d.ObjectTypes).HasMaxLength(1024);
+            e.HasIndex(d => new { d.TenantId, d.NameFold }).IsUnique();
+            e.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(d => d.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<Qrs.QrsCustomPropertyValue>(e =>
+        {
+            e.ToTable("qrs_custom_property_values");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).HasMaxLength(36);
+            e.Property(v => v.TenantId).HasMaxLength(32);
+            e.Property(v => v.ConnectionId).HasMaxLength(36);
+            e.Property(v => v.DefinitionId).HasMaxLength(36);
+            e.Property(v => v.Value).HasMaxLength(Qrs.QrsCustomPropertyValue.MaxValueLength);
+            e.HasIndex(v => v.ConnectionId);
+            e.HasIndex(v => new { v.TenantId, v.DefinitionId, v.Value });
+            e.HasOne<DataConnection>().WithMany().HasForeignKey(v => v.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Qrs.QrsCustomPropertyDefinition>().WithMany().HasForeignKey(v => v.DefinitionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(v => v.TenantId == CurrentTenantId);
         });
     }
 

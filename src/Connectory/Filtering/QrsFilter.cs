@@ -44,7 +44,8 @@ internal static partial class QrsFilter
     const int MaxLength = 8192;
     const int MaxDepth = 32;
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+    // A leading @ names a custom property (@Region).
+    [GeneratedRegex(@"^@?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
     private static partial Regex PathPattern();
 
     public static QrsFilterNode? Parse(string text)

@@ -17,7 +17,7 @@ namespace Connectory.Qrs;
 /// Cloud API uses (<see cref="ConnectionWrites"/>, <see cref="ConnectionActions"/>, <see cref="ConnectionAccess"/>).
 /// </summary>
 internal sealed class QrsConnections(
-    ConnectoryDb db, ConnectionWrites writes, ConnectionActions actions, SecretProtector protector, IOptions<QrsOptions> options, TimeProvider time)
+    ConnectoryDb db, ConnectionWrites writes, ConnectionActions actions, QrsCustomProperties properties, SecretProtector protector, IOptions<QrsOptions> options, TimeProvider time)
 {
     public Task<Space?> FindSpaceAsync(CancellationToken ct)
     {
@@ -91,11 +91,12 @@ internal sealed class QrsConnections(
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
         var credentialIds = connections.Where(c => c.CredentialId != null).Select(c => c.CredentialId!).Distinct().ToList();
         var usernames = await db.DataCredentials.AsNoTracking().Where(c => credentialIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Username, ct);
+        var customProperties = await QrsCustomProperties.ForConnectionsAsync(db, [.. connections.Select(c => c.Id)], ct);
         var rows = connections
             .Select(c => new QrsRow(
                 c, users.GetValueOrDefault(c.OwnerId), users.GetValueOrDefault(c.CreatedBy),
                 c.CredentialId is null ? "" : usernames.GetValueOrDefault(c.CredentialId) ?? "",
-                c.TagList(), access.Privileges(c)))
+                c.TagList(), access.Privileges(c), [.. customProperties[c.Id]]))
             .ToList();
         return (rows, access.RightsIn(space.Id, space.Type, "").Create);
     }
@@ -180,6 +181,10 @@ internal sealed class QrsConnections(
         {
             await db.DataConnections.Where(c => c.Id == created.qID).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, ownerId), ct);
         }
+        if (body.customProperties is { Count: > 0 } && await properties.ReplaceAsync(created.qID, caller, body.customProperties, ct) is { } propertyError)
+        {
+            return (null, BadRequest(propertyError));
+        }
         return (created.qID, null);
     }
 
@@ -252,6 +257,11 @@ internal sealed class QrsConnections(
         {
             return Text(failed);
         }
+        // customProperties replaces the set when present; absent, the values stay.
+        if (body.customProperties is not null && await properties.ReplaceAsync(connection.Id, caller, body.customProperties, ct) is { } propertyError)
+        {
+            return BadRequest(propertyError);
+        }
         if (connection.UpdatedAt <= modified)
         {
             // Within the same millisecond the clock would hand back the old modifiedDate, which must now be stale.
@@ -318,9 +328,7 @@ internal sealed class QrsConnections(
         {
             return Text(tagError);
         }
-        return body.customProperties is { Count: > 0 }
-            ? BadRequest("Custom property definitions are not supported: customProperties must be empty.")
-            : null;
+        return QrsCustomProperties.Check(body.customProperties) is { } propertyError ? BadRequest(propertyError) : null;
     }
 
     async Task<(string? UserId, IResult? Error)> OwnerAsync(QrsUserRef? owner, CancellationToken ct)

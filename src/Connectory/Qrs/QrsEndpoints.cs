@@ -20,6 +20,7 @@ internal static class QrsEndpoints
             .Validate(QrsOptions.Valid, "Qrs:TrustedProxies must be IP addresses, and Qrs:Tenant and Qrs:Space must not be empty.")
             .ValidateOnStart();
         services.AddScoped<QrsConnections>();
+        services.AddScoped<QrsCustomProperties>();
         services.AddSingleton<QrsCertificates>();
         // HTTPS endpoints that ask for client certificates (see docs/qrs.md) accept those of the QRS authority;
         // whether a certificate signs a user in is still decided per request by the gate.
@@ -201,7 +202,7 @@ internal static class QrsEndpoints
         if (!string.IsNullOrWhiteSpace(filter))
         {
             var node = QrsFilter.Parse(filter);
-            predicate = node is null ? null : QrsFilter.Compile(node, QrsView.Fields);
+            predicate = node is null ? null : QrsFilter.Compile(node, QrsView.FieldsFor(node));
             if (predicate is null)
             {
                 return (null, false, QrsConnections.BadRequest(QrsFilter.ParseFailure));

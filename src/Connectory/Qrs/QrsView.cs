@@ -8,7 +8,9 @@ using Connectory.Platform.Users;
 namespace Connectory.Qrs;
 
 /// <summary>One stored connection with what its QRS view needs: owner, creator, credential user name, privileges.</summary>
-internal sealed record QrsRow(DataConnection Connection, User? Owner, User? Creator, string Username, IReadOnlyList<string> Tags, IReadOnlyList<string> Privileges);
+internal sealed record QrsRow(
+    DataConnection Connection, User? Owner, User? Creator, string Username, IReadOnlyList<string> Tags, IReadOnlyList<string> Privileges,
+    IReadOnlyList<QrsPropertyRow> CustomProperties);
 
 /// <summary>How stored connections, users and tags appear through QRS (see docs/qrs.md for the mapping).</summary>
 internal static class QrsView
@@ -41,6 +43,41 @@ internal static class QrsView
         new("tags.name", QrsFieldKind.Text, r => r.Tags) { IsMany = true },
         new("tags.id", QrsFieldKind.Guid, r => r.Tags.Select(t => (object?)Guid.Parse(TagGuid(r.Connection.TenantId, t)))) { IsMany = true },
     ];
+
+    /// <summary>
+    /// The fields a filter names beyond <see cref="Fields"/>: <c>@Name</c> is the values of the custom property
+    /// definition of that name (ignoring case), any-match like tags.
+    /// </summary>
+    public static IReadOnlyList<QrsField<QrsRow>> FieldsFor(QrsFilterNode node)
+    {
+        var paths = new List<string>();
+        Collect(node, paths);
+        var custom = paths.Where(p => p.StartsWith('@')).Distinct(StringComparer.OrdinalIgnoreCase).Select(path =>
+        {
+            var fold = QrsCustomPropertyDefinition.Fold(path[1..]);
+            return new QrsField<QrsRow>(path, QrsFieldKind.Text,
+                r => r.CustomProperties.Where(p => p.Definition.NameFold == fold).Select(p => (object?)p.Value.Value)) { IsMany = true };
+        }).ToList();
+        return custom.Count == 0 ? Fields : [.. Fields, .. custom];
+    }
+
+    static void Collect(QrsFilterNode node, List<string> paths)
+    {
+        switch (node)
+        {
+            case QrsComparison c:
+                paths.Add(c.Path);
+                break;
+            case QrsAnd a:
+                Collect(a.Left, paths);
+                Collect(a.Right, paths);
+                break;
+            case QrsOr o:
+                Collect(o.Left, paths);
+                Collect(o.Right, paths);
+                break;
+        }
+    }
 
     /// <summary>Cloud qArchitecture 0 (64-bit) is QRS x64 (2); 1 (32-bit) is x86 (1).</summary>
     public static int ToQrsArchitecture(int cloud) => cloud == 1 ? 1 : 2;
@@ -107,11 +144,17 @@ internal static class QrsView
     {
         var c = row.Connection;
         return new QrsDataConnection(
-            c.Id, c.CreatedAt.ToRfc3339(), c.UpdatedAt.ToRfc3339(), UserName(row.Creator), [], Owner(row.Owner),
+            c.Id, c.CreatedAt.ToRfc3339(), c.UpdatedAt.ToRfc3339(), UserName(row.Creator), [.. row.CustomProperties.Select(CustomProperty)], Owner(row.Owner),
             c.Name, c.ConnectStatement, c.Type, c.Id, row.Username, null, c.LogOn, ToQrsArchitecture(c.Architecture),
             [.. row.Tags.Select(t => new QrsTagCondensed(TagGuid(c.TenantId, t), null, t))],
             privileges, "DataConnection");
     }
+
+    static QrsCustomPropertyValueView CustomProperty(QrsPropertyRow row) => new(
+        row.Value.Id, row.Value.CreatedAt.ToRfc3339(), row.Value.UpdatedAt.ToRfc3339(), row.Value.Value,
+        new QrsCustomPropertyDefinitionCondensed(
+            row.Definition.Id, null, row.Definition.Name, row.Definition.ValueType,
+            System.Text.Json.JsonSerializer.Deserialize<List<string>>(row.Definition.ChoiceValues) ?? []));
 
     public static QrsDataConnectionCondensed Condensed(QrsRow row, IReadOnlyList<string>? privileges)
     {

@@ -9,12 +9,16 @@ internal sealed record QrsUserCondensed(string id, IReadOnlyList<string>? privil
 
 internal sealed record QrsTagCondensed(string id, IReadOnlyList<string>? privileges, string name);
 
+internal sealed record QrsCustomPropertyDefinitionCondensed(string id, IReadOnlyList<string>? privileges, string name, string valueType, IReadOnlyList<string> choiceValues);
+
+internal sealed record QrsCustomPropertyValueView(string id, string createdDate, string modifiedDate, string value, QrsCustomPropertyDefinitionCondensed definition);
+
 internal sealed record QrsDataConnection(
     string id,
     string createdDate,
     string modifiedDate,
     string modifiedByUserName,
-    IReadOnlyList<JsonElement> customProperties,
+    IReadOnlyList<QrsCustomPropertyValueView> customProperties,
     QrsUserCondensed? owner,
     string name,
     string connectionstring,

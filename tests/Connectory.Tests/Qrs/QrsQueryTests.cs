@@ -26,7 +26,7 @@ public sealed class QrsQueryTests
             Qri = "",
             CreatedBy = "o",
         },
-        null, null, "", ["tag"], ["read"]);
+        null, null, "", ["tag"], ["read"], []);
 
     [Fact]
     public void WhatTheDatabaseChecksNeverDropsAMatch()
