@@ -111,28 +111,30 @@ internal sealed class ConnectionAccess
         var all = caller.IsTenantAdmin;
         var sharedAdmin = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var dataAdmin = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
-        var listable = ListableSpaces();
+        var listed = ListableSpaces();
         return connections.Where(c =>
             all
             || (c.SpaceId == null && c.OwnerId == uid)
             || (c.SpaceId != null && (
                 (sharedAdmin && (c.SpaceType == SpaceTypes.Shared || c.SpaceType == SpaceTypes.Managed))
                 || (dataAdmin && c.SpaceType == SpaceTypes.Data)
-                || listable.Contains(c.SpaceId))));
+                || listed.Contains(c.SpaceId))));
     }
 
-    List<string> ListableSpaces() => spaces.Where(s => AccessRules.ForConnections(caller, s.Value.Standing).List).Select(s => s.Key).ToList();
+    // Asked for by Visible and VisibilityKey on the same request: decided once.
+    List<string>? listable;
+
+    List<string> ListableSpaces() => listable ??= spaces.Where(s => AccessRules.ForConnections(caller, s.Value.Standing).List).Select(s => s.Key).ToList();
 
     /// <summary>Everything <see cref="Visible"/> decides by, as text: two equal keys let the same rows through.</summary>
     public string VisibilityKey()
     {
-        var listable = ListableSpaces();
-        listable.Sort(StringComparer.Ordinal);
+        var sorted = ListableSpaces().Order(StringComparer.Ordinal);
         return string.Join(',', [
             caller.UserId,
             caller.IsTenantAdmin ? "all" : "",
             AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared) ? "shared" : "",
             AccessRules.IsSpaceAdmin(caller, SpaceKind.Data) ? "data" : "",
-            .. listable]);
+            .. sorted]);
     }
 }
