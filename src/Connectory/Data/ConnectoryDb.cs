@@ -15,9 +15,12 @@ namespace Connectory.Data;
 /// Every tenant-owned table carries a query filter on the caller's tenant, so a query that forgets
 /// the tenant still cannot cross it; code that must (sign-in, admin commands) says IgnoreQueryFilters.
 /// </summary>
-internal abstract class ConnectoryDb(DbContextOptions options, TenantScope tenantScope) : DbContext(options)
+internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(options)
 {
-    public string? CurrentTenantId => tenantScope.TenantId;
+    /// <summary>The request's tenant, set whenever the (pooled) context is handed out.</summary>
+    public TenantScope TenantScope { get; set; } = new();
+
+    public string? CurrentTenantId => TenantScope.TenantId;
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
@@ -223,8 +226,6 @@ internal sealed class TenantScope
     public string? TenantId { get; set; }
 }
 
-internal sealed class SqliteConnectoryDb(DbContextOptions<SqliteConnectoryDb> options, TenantScope tenantScope)
-    : ConnectoryDb(options, tenantScope);
+internal sealed class SqliteConnectoryDb(DbContextOptions<SqliteConnectoryDb> options) : ConnectoryDb(options);
 
-internal sealed class PostgresConnectoryDb(DbContextOptions<PostgresConnectoryDb> options, TenantScope tenantScope)
-    : ConnectoryDb(options, tenantScope);
+internal sealed class PostgresConnectoryDb(DbContextOptions<PostgresConnectoryDb> options) : ConnectoryDb(options);

@@ -16,21 +16,34 @@ internal static class DatabaseRegistration
         services.AddScoped<TenantScope>();
 
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        // Contexts are pooled: building one per request (options, internal services) cost more than a point read.
+        // The request's tenant is handed to each leased context (see ConnectoryDb.TenantScope).
         switch (options.Provider)
         {
             case "postgres":
                 var pg = configuration.GetConnectionString("Connectory")
                     ?? throw new OptionsValidationException("ConnectionStrings:Connectory", typeof(DatabaseOptions),
                         ["Database:Provider is 'postgres' but ConnectionStrings:Connectory (env ConnectionStrings__Connectory) is not set."]);
-                services.AddDbContext<ConnectoryDb, PostgresConnectoryDb>(o => o.UseNpgsql(pg));
+                services.AddPooledDbContextFactory<PostgresConnectoryDb>(o => o.UseNpgsql(pg));
+                services.AddScoped<ConnectoryDb>(sp => Lease<PostgresConnectoryDb>(sp));
                 break;
             default:
-                services.AddDbContext<ConnectoryDb, SqliteConnectoryDb>((sp, o) =>
+                services.AddPooledDbContextFactory<SqliteConnectoryDb>((sp, o) =>
                     o.UseSqlite(SqliteConnectionString(sp.GetRequiredService<DataDirectory>()))
                      .AddInterceptors(SqliteDurability.Instance));
+                services.AddScoped<ConnectoryDb>(sp => Lease<SqliteConnectoryDb>(sp));
+                services.AddSingleton(sp => new SqliteStatementPool(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
                 break;
         }
+        services.AddScoped(sp => new HotReads(sp.GetRequiredService<ConnectoryDb>(), sp.GetService<SqliteStatementPool>()));
         return services;
+    }
+
+    static TDb Lease<TDb>(IServiceProvider services) where TDb : ConnectoryDb
+    {
+        var db = services.GetRequiredService<IDbContextFactory<TDb>>().CreateDbContext();
+        db.TenantScope = services.GetRequiredService<TenantScope>();
+        return db;
     }
 
     public static string SqliteConnectionString(DataDirectory dataDirectory) =>

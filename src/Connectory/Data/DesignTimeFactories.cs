@@ -8,11 +8,11 @@ namespace Connectory.Data;
 internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteConnectoryDb>
 {
     public SqliteConnectoryDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteConnectoryDb>().UseSqlite("Data Source=design.db").Options, new TenantScope());
+        new(new DbContextOptionsBuilder<SqliteConnectoryDb>().UseSqlite("Data Source=design.db").Options);
 }
 
 internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresConnectoryDb>
 {
     public PostgresConnectoryDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresConnectoryDb>().UseNpgsql("Host=localhost;Database=design").Options, new TenantScope());
+        new(new DbContextOptionsBuilder<PostgresConnectoryDb>().UseNpgsql("Host=localhost;Database=design").Options);
 }

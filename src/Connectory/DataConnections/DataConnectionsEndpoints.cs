@@ -67,11 +67,11 @@ internal static class DataConnectionsEndpoints
     }
 
     static async Task<Results<Ok<ConnectionGet>, ApiError>> Get(
-        string qID, Caller caller, ConnectoryDb db, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
+        string qID, Caller caller, ConnectoryDb db, HotReads reads, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
         string? type, string? spaceId, string? credentialId, bool? byCredentialName, bool? parseConnection, bool? noCache, bool? extended,
         Dcaas.DcaasConnections dcaas, CancellationToken ct)
     {
-        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: false, ct);
+        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: false, ct, reads);
         if (found is null)
         {
             return error!;
