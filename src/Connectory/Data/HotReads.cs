@@ -5,21 +5,49 @@ using Microsoft.Data.Sqlite;
 namespace Connectory.Data;
 
 /// <summary>
-/// Hand-written reads for the hottest paths (GET by id, list pages), where EF Core's per-query work and SQLite's
-/// statement preparation cost more than the query itself. Statements are plain SQL that both providers accept.
+/// Hand-written reads for the hottest paths (GET by id, list pages, their counts), where EF Core's per-query work
+/// and SQLite's statement preparation cost more than the query itself. Statements are plain SQL both providers
+/// accept (quoted identifiers, @parameters); see <see cref="SqlText"/>.
 /// </summary>
 internal sealed class HotReads(ConnectoryDb db, SqliteStatementPool? sqlite = null)
 {
-    public Task<T> ReadAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, CancellationToken, Task<T>> read, CancellationToken ct) =>
+    /// <summary>Runs one statement and hands its reader to <paramref name="consume"/>, which reads what it needs.</summary>
+    public Task ReadAsync(SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct) =>
         sqlite is not null && db.Database.CurrentTransaction is null
-            ? sqlite.ReadAsync(sql, bind, read, ct)
-            : db.ReadAsync(sql, bind, read, ct);
+            ? sqlite.ReadAsync(sql, consume, ct)
+            : db.ReadAsync(sql, consume, ct);
+
+    public async Task<List<T>> ListAsync<T>(SqlText sql, Func<DbDataReader, T> map, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        await ReadAsync(sql, async (reader, token) =>
+        {
+            while (await reader.ReadAsync(token))
+            {
+                rows.Add(map(reader));
+            }
+        }, ct);
+        return rows;
+    }
+
+    public async Task<T?> FirstOrDefaultAsync<T>(SqlText sql, Func<DbDataReader, T> map, CancellationToken ct)
+    {
+        var first = default(T);
+        await ReadAsync(sql, async (reader, token) =>
+        {
+            if (await reader.ReadAsync(token))
+            {
+                first = map(reader);
+            }
+        }, ct);
+        return first;
+    }
 }
 
 /// <summary>
 /// A few SQLite connections kept open, each keeping the statements it has prepared. Preparing a statement costs
-/// SQLite more than running it; a pooled connection that is closed drops its statements, so these stay open. Each
-/// statement runs in its own implicit read transaction (ended when its reader is disposed), so reads see every
+/// SQLite more than running it, and a pooled connection that is closed drops its statements, so these stay open.
+/// Each statement runs in its own implicit read transaction, ended when its reader is disposed, so reads see every
 /// commit, from this instance or another, and never hold back a WAL checkpoint.
 /// </summary>
 internal sealed class SqliteStatementPool(string connectionString) : IDisposable
@@ -27,40 +55,38 @@ internal sealed class SqliteStatementPool(string connectionString) : IDisposable
     /// <summary>Connections kept idle: enough for the threads that read at once on a small machine.</summary>
     const int MaxIdle = 16;
 
-    /// <summary>Distinct statements kept per connection; the hot paths use a handful.</summary>
+    /// <summary>Distinct statements kept per connection; the hot paths use a handful of shapes.</summary>
     const int MaxStatements = 64;
 
     readonly ConcurrentBag<Session> idle = [];
     volatile bool disposed;
 
-    public async Task<T> ReadAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, CancellationToken, Task<T>> read, CancellationToken ct)
+    public async Task ReadAsync(SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct)
     {
         var session = idle.TryTake(out var kept) ? kept : Session.Open(connectionString);
-        var healthy = false;
         try
         {
-            var command = session.Command(sql);
+            var command = session.Command(sql.Text);
             command.Parameters.Clear();
-            bind(command);
-            T result;
+            sql.Bind(command);
             await using (var reader = await command.ExecuteReaderAsync(ct))
             {
-                result = await read(reader, ct);
+                await consume(reader, ct);
             }
-            healthy = true;
-            return result;
         }
-        finally
+        catch
         {
             // A failed or cancelled read may leave the connection mid-statement: it is not reused.
-            if (healthy && !disposed && idle.Count < MaxIdle)
-            {
-                idle.Add(session);
-            }
-            else
-            {
-                session.Dispose();
-            }
+            session.Dispose();
+            throw;
+        }
+        if (!disposed && idle.Count < MaxIdle)
+        {
+            idle.Add(session);
+        }
+        else
+        {
+            session.Dispose();
         }
     }
 

@@ -35,6 +35,11 @@ internal sealed class ConnectionAccess
         var uid = caller.UserId;
         var shared = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
+        if (!withAdministered && shared && data)
+        {
+            // Every space is of a kind the caller administers, and rights there follow from the kind alone.
+            return new ConnectionAccess(caller, []);
+        }
         var rows = await db.Spaces.AsNoTracking()
             .Where(s => (withAdministered && ((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))
                         || ((s.OwnerId == uid || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid))
@@ -121,7 +126,34 @@ internal sealed class ConnectionAccess
                 || listed.Contains(c.SpaceId))));
     }
 
-    // Asked for by Visible and VisibilityKey on the same request: decided once.
+    /// <summary>
+    /// <see cref="Visible"/> as a SQL condition on data_connections (alias <c>c</c>), for the hand-written list
+    /// statements; null when the caller sees every connection of the tenant.
+    /// </summary>
+    public string? VisibleSql(SqlText sql)
+    {
+        if (caller.IsTenantAdmin)
+        {
+            return null;
+        }
+        var inSpace = new List<string>();
+        if (AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared))
+        {
+            inSpace.Add($"c.\"SpaceType\" IN ('{SpaceTypes.Shared}', '{SpaceTypes.Managed}')");
+        }
+        if (AccessRules.IsSpaceAdmin(caller, SpaceKind.Data))
+        {
+            inSpace.Add($"c.\"SpaceType\" = '{SpaceTypes.Data}'");
+        }
+        if (ListableSpaces() is { Count: > 0 } listed)
+        {
+            inSpace.Add($"c.\"SpaceId\" IN ({sql.Params(listed)})");
+        }
+        var personal = $"(c.\"SpaceId\" IS NULL AND c.\"OwnerId\" = {sql.Param(caller.UserId)})";
+        return inSpace.Count == 0 ? personal : $"({personal} OR (c.\"SpaceId\" IS NOT NULL AND ({string.Join(" OR ", inSpace)})))";
+    }
+
+    // Asked for by Visible, VisibleSql and VisibilityKey on the same request: decided once.
     List<string>? listable;
 
     List<string> ListableSpaces() => listable ??= spaces.Where(s => AccessRules.ForConnections(caller, s.Value.Standing).List).Select(s => s.Key).ToList();

@@ -1,96 +1,89 @@
 using System.Globalization;
-using System.Linq.Expressions;
+using Connectory.Data;
 using Connectory.Errors;
 using Connectory.Filtering;
-using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.DataConnections;
 
 /// <summary>
-/// Turns a SCIM filter over qName, qType, qri, datasourceID, created and updated into a LINQ predicate that EF
-/// translates to SQL with parameters (values are never spliced into SQL). String comparisons ignore case.
+/// Turns a SCIM filter over qName, qType, qri, datasourceID, created and updated into a SQL condition on
+/// data_connections (alias <c>c</c>). Every value is a parameter; string comparisons ignore case.
 /// </summary>
 internal static class ConnectionFilter
 {
     static readonly string[] Attributes = ["qName", "qType", "qri", "datasourceID", "created", "updated"];
-    static readonly ParameterExpression Row = Expression.Parameter(typeof(DataConnection), "c");
-    static readonly System.Reflection.MethodInfo Like =
-        typeof(DbFunctionsExtensions).GetMethod(nameof(DbFunctionsExtensions.Like), [typeof(DbFunctions), typeof(string), typeof(string), typeof(string)])!;
-    static readonly System.Reflection.MethodInfo ToLower = typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!;
-    static readonly System.Reflection.MethodInfo Compare = typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!;
 
-    public static ApiError? TryBuild(string filter, out Expression<Func<DataConnection, bool>>? predicate)
+    /// <returns>A 400 naming what is wrong and where, or null with <paramref name="condition"/> set.</returns>
+    public static ApiError? TryBuild(string filter, SqlText sql, out string? condition)
     {
-        predicate = null;
+        condition = null;
         var node = ScimFilter.TryParse(filter, out var syntax);
         if (node is null)
         {
             return ApiError.InvalidParameter("filter", syntax!.ToString());
         }
-        var body = Translate(node, out var error);
-        if (body is null)
-        {
-            return ApiError.InvalidParameter("filter", error!);
-        }
-        predicate = Expression.Lambda<Func<DataConnection, bool>>(body, Row);
-        return null;
+        condition = Translate(node, sql, out var error);
+        return condition is null ? ApiError.InvalidParameter("filter", error!) : null;
     }
 
-    static Expression? Translate(FilterNode node, out string? error)
+    static string? Translate(FilterNode node, SqlText sql, out string? error)
     {
         error = null;
         switch (node)
         {
             case AndNode and:
-                var l = Translate(and.Left, out error);
-                var r = l is null ? null : Translate(and.Right, out error);
-                return r is null ? null : Expression.AndAlso(l!, r);
+                var l = Translate(and.Left, sql, out error);
+                var r = l is null ? null : Translate(and.Right, sql, out error);
+                return r is null ? null : $"({l} AND {r})";
             case OrNode or:
-                var left = Translate(or.Left, out error);
-                var right = left is null ? null : Translate(or.Right, out error);
-                return right is null ? null : Expression.OrElse(left!, right);
+                var left = Translate(or.Left, sql, out error);
+                var right = left is null ? null : Translate(or.Right, sql, out error);
+                return right is null ? null : $"({left} OR {right})";
             case NotNode not:
-                var inner = Translate(not.Inner, out error);
-                return inner is null ? null : Expression.Not(inner);
+                var inner = Translate(not.Inner, sql, out error);
+                return inner is null ? null : $"(NOT {inner})";
             case PresentNode present:
                 if (Column(present.Attribute, present.Position, out error) is not { } column)
                 {
                     return null;
                 }
-                return column.IsTime ? Expression.Constant(true) : Expression.NotEqual(column.Expression, Expression.Constant(""));
+                return column.IsTime ? "1 = 1" : $"{column.Sql} <> ''";
             case ComparisonNode comparison:
-                return Comparison(comparison, out error);
+                return Comparison(comparison, sql, out error);
             default:
                 error = "Unsupported filter expression";
                 return null;
         }
     }
 
-    static (Expression Expression, bool IsTime, bool DatabaseLowered)? Column(string attribute, int position, out string? error)
+    /// <summary>
+    /// The column an attribute compares against. qName has a stored fold (full Unicode lower case); the others are
+    /// lowered by the database, whose lower() may fold ASCII only (SQLite).
+    /// </summary>
+    static (string Sql, bool IsTime, bool DatabaseLowered)? Column(string attribute, int position, out string? error)
     {
         error = null;
-        var name = Attributes.FirstOrDefault(a => string.Equals(a, attribute, StringComparison.OrdinalIgnoreCase));
-        switch (name)
+        switch (Attributes.FirstOrDefault(a => string.Equals(a, attribute, StringComparison.OrdinalIgnoreCase)))
         {
             case "qName":
-                return (Expression.Property(Row, nameof(DataConnection.NameFold)), false, false);
+                return ("c.\"NameFold\"", false, false);
             case "qType":
-                return (Expression.Call(Expression.Property(Row, nameof(DataConnection.Type)), ToLower), false, true);
+                return ("lower(c.\"Type\")", false, true);
             case "qri":
-                return (Expression.Call(Expression.Property(Row, nameof(DataConnection.Qri)), ToLower), false, true);
+                return ("lower(c.\"Qri\")", false, true);
             case "datasourceID":
-                return (Expression.Call(Expression.Property(Row, nameof(DataConnection.DatasourceId)), ToLower), false, true);
+                return ("lower(c.\"DatasourceId\")", false, true);
             case "created":
-                return (Expression.Property(Row, nameof(DataConnection.CreatedAt)), true, false);
+                return ("c.\"CreatedAt\"", true, false);
             case "updated":
-                return (Expression.Property(Row, nameof(DataConnection.UpdatedAt)), true, false);
+                return ("c.\"UpdatedAt\"", true, false);
             default:
                 error = $"'{attribute}' at position {position} is not filterable (filterable: {string.Join(", ", Attributes)})";
                 return null;
         }
     }
 
-    static Expression? Comparison(ComparisonNode node, out string? error)
+    static string? Comparison(ComparisonNode node, SqlText sql, out string? error)
     {
         var column = Column(node.Attribute, node.Position, out error);
         if (column is not { } c)
@@ -106,25 +99,16 @@ internal static class ConnectionFilter
                 error = $"{node.Attribute} at position {node.Position} compares with an RFC 3339 date-time string such as \"2024-01-31T15:04:05Z\"";
                 return null;
             }
-            var value = Expression.Constant(DateTime.SpecifyKind(when, DateTimeKind.Utc));
-            return node.Operator switch
-            {
-                "eq" => Expression.Equal(c.Expression, value),
-                "ne" => Expression.NotEqual(c.Expression, value),
-                "gt" => Expression.GreaterThan(c.Expression, value),
-                "ge" => Expression.GreaterThanOrEqual(c.Expression, value),
-                "lt" => Expression.LessThan(c.Expression, value),
-                "le" => Expression.LessThanOrEqual(c.Expression, value),
-                _ => Fail($"'{node.Operator}' does not apply to {node.Attribute} (use eq, ne, gt, ge, lt, le)", out error),
-            };
+            return Operator(node.Operator) is { } op and not "LIKE"
+                ? $"{c.Sql} {op} {sql.Param(DateTime.SpecifyKind(when, DateTimeKind.Utc))}"
+                : Fail($"'{node.Operator}' does not apply to {node.Attribute} (use eq, ne, gt, ge, lt, le)", out error);
         }
         if (node.Value is FilterValue.Null)
         {
-            var empty = Expression.Constant("");
             return node.Operator switch
             {
-                "eq" => Expression.Equal(c.Expression, empty),
-                "ne" => Expression.NotEqual(c.Expression, empty),
+                "eq" => $"{c.Sql} = ''",
+                "ne" => $"{c.Sql} <> ''",
                 _ => Fail($"null only compares with eq or ne ({node.Attribute} at position {node.Position})", out error),
             };
         }
@@ -132,41 +116,47 @@ internal static class ConnectionFilter
         {
             return Fail($"{node.Attribute} at position {node.Position} compares with a double-quoted string", out error);
         }
-        Expression? Match(string lowered, out string? why)
+        if (Operator(node.Operator) is not { } sqlOperator)
         {
-            why = null;
-            var value = Expression.Constant(lowered);
-            Expression Ordered(ExpressionType type) =>
-                Expression.MakeBinary(type, Expression.Call(Compare, c.Expression, value), Expression.Constant(0));
-            Expression Pattern(string pattern) =>
-                Expression.Call(Like, Expression.Constant(EF.Functions), c.Expression, Expression.Constant(pattern), Expression.Constant("\\"));
-            var escaped = lowered.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            return node.Operator switch
+            return Fail($"unknown operator '{node.Operator}'", out error);
+        }
+        string Match(string lowered)
+        {
+            if (sqlOperator != "LIKE")
             {
-                "eq" => Expression.Equal(c.Expression, value),
-                "ne" => Expression.NotEqual(c.Expression, value),
-                "co" => Pattern("%" + escaped + "%"),
-                "sw" => Pattern(escaped + "%"),
-                "ew" => Pattern("%" + escaped),
-                "gt" => Ordered(ExpressionType.GreaterThan),
-                "ge" => Ordered(ExpressionType.GreaterThanOrEqual),
-                "lt" => Ordered(ExpressionType.LessThan),
-                "le" => Ordered(ExpressionType.LessThanOrEqual),
-                _ => Fail($"unknown operator '{node.Operator}'", out why),
+                return $"{c.Sql} {sqlOperator} {sql.Param(lowered)}";
+            }
+            var escaped = lowered.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            var pattern = node.Operator switch
+            {
+                "co" => "%" + escaped + "%",
+                "sw" => escaped + "%",
+                _ => "%" + escaped,
             };
+            return $"{c.Sql} LIKE {sql.Param(pattern)} ESCAPE '\\'";
         }
         var lowered = raw.ToLowerInvariant();
-        var unicode = Match(lowered, out error);
         var ascii = AsciiLower(raw);
         // A column lowered by the database may fold ASCII only (SQLite's lower()): match that folding too, so a
         // value always matches itself and ASCII case never matters, whichever database runs.
-        if (unicode is null || !c.DatabaseLowered || string.Equals(ascii, lowered, StringComparison.Ordinal) || node.Operator is "gt" or "ge" or "lt" or "le")
+        if (!c.DatabaseLowered || string.Equals(ascii, lowered, StringComparison.Ordinal) || node.Operator is "gt" or "ge" or "lt" or "le")
         {
-            return unicode;
+            return Match(lowered);
         }
-        var asAscii = Match(ascii, out error)!;
-        return node.Operator == "ne" ? Expression.AndAlso(unicode, asAscii) : Expression.OrElse(unicode, asAscii);
+        return node.Operator == "ne" ? $"({Match(lowered)} AND {Match(ascii)})" : $"({Match(lowered)} OR {Match(ascii)})";
     }
+
+    static string? Operator(string scim) => scim switch
+    {
+        "eq" => "=",
+        "ne" => "<>",
+        "gt" => ">",
+        "ge" => ">=",
+        "lt" => "<",
+        "le" => "<=",
+        "co" or "sw" or "ew" => "LIKE",
+        _ => null,
+    };
 
     static string AsciiLower(string text) => string.Create(text.Length, text, (span, source) =>
     {
@@ -176,7 +166,7 @@ internal static class ConnectionFilter
         }
     });
 
-    static Expression? Fail(string message, out string? error)
+    static string? Fail(string message, out string? error)
     {
         error = message;
         return null;

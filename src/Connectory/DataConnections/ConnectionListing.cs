@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq.Expressions;
 using Connectory.Data;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
@@ -20,7 +19,8 @@ internal sealed record ListParameters(
 /// <c>limit</c> every match is streamed, so memory does not grow with the count (except for a case-insensitive name sort
 /// in a locale other than 'en', which is sorted per request).
 /// </summary>
-internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protector, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
+internal sealed class ConnectionListing(
+    ConnectoryDb db, HotReads reads, SecretProtector protector, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
 {
     static readonly string[] SortFields = ["qName", "qType", "datasourceID", "created", "updated", "_id"];
 
@@ -30,12 +30,18 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         {
             return preparationError!;
         }
-        var count = await counts.CountAsync(caller.TenantId, countShape!, plan.Query, ct) + plan.DataFiles.Count;
+        var count = await counts.CountAsync(caller.TenantId, countShape!, plan.CountSql(), ct) + plan.DataFiles.Count;
         var separated = await SeparatedCredentialsAsync(caller, ct);
         if (p.Limit is null)
         {
-            return new StreamedConnections(plan, separated, request, count,
-                plan.Collation is null ? plan.Sorted(plan.Query).AsAsyncEnumerable() : ListPlan.Rows(await plan.CollatedAsync(ct)));
+            return new ConnectionsBody(plan.DataName, count, new PageLinks(Urls.Self(request), null, null), async (each, token) =>
+            {
+                await plan.ForEachAsync(reads, row => each(plan.View(row, separated, request)), token);
+                foreach (var files in plan.DataFiles)
+                {
+                    await each(files.View(request));
+                }
+            });
         }
         var limit = p.Limit.Value;
         var rows = new List<(KeyedConnection? Stored, DataFilesEntry? Files)>();
@@ -57,13 +63,13 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
             Urls.Self(request),
             hasNext && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[^1], false)!.Encode(protector)) : null,
             hasPrev && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[0], true)!.Encode(protector)) : null);
-        var data = rows.Select(r => r.Stored is { } c ? plan.View(c.Row, separated, request) : r.Files!.View(request)).ToList();
-        return TypedResults.Json(new Dictionary<string, object>
+        return new ConnectionsBody(plan.DataName, count, links, async (each, _) =>
         {
-            [plan.DataName] = data,
-            ["meta"] = new { count },
-            ["links"] = links,
-        }, ErrorJson.Options);
+            foreach (var (stored, files) in rows)
+            {
+                await each(stored is { } c ? plan.View(c.Row, separated, request) : files!.View(request));
+            }
+        });
     }
 
     ApiError? preparationError;
@@ -123,53 +129,59 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
                 return Fail(ApiError.InvalidParameter("page", "is not a page token issued for this query (it was altered, or the sort changed)"));
             }
         }
-        Expression<Func<DataConnection, bool>>? filter = null;
-        if (!string.IsNullOrEmpty(p.Filter) && ConnectionFilter.TryBuild(p.Filter, out filter) is { } badFilter)
+        // The rows' condition, as SQL: the tenant, what the caller may see, then each parameter's restriction.
+        var sql = new SqlText();
+        var conditions = new List<string> { $"c.\"TenantId\" = {sql.Param(caller.TenantId)}" };
+        if (!string.IsNullOrEmpty(p.Filter))
         {
-            return Fail(badFilter);
+            if (ConnectionFilter.TryBuild(p.Filter, sql, out var filter) is { } badFilter)
+            {
+                return Fail(badFilter);
+            }
+            conditions.Add(filter!);
         }
 
         var wantsDataFiles = !(p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId));
         // An admin's administered spaces matter only for their DataFiles entries: the rows carry their space's kind.
         var access = await ConnectionAccess.LoadAsync(db, caller, ct, withAdministered: wantsDataFiles);
-        var query = access.Visible(db.DataConnections.AsNoTracking());
+        if (access.VisibleSql(sql) is { } visible)
+        {
+            conditions.Add(visible);
+        }
         if (!string.IsNullOrEmpty(p.SpaceId))
         {
-            query = query.Where(c => c.SpaceId == p.SpaceId);
+            conditions.Add($"c.\"SpaceId\" = {sql.Param(p.SpaceId)}");
         }
         else if (p.Personal == true)
         {
-            query = query.Where(c => c.SpaceId == null);
+            conditions.Add("c.\"SpaceId\" IS NULL");
         }
         if (p.OwnedByMe == true)
         {
-            query = query.Where(c => c.OwnerId == caller.UserId);
+            conditions.Add($"c.\"OwnerId\" = {sql.Param(caller.UserId)}");
         }
         if (!string.IsNullOrEmpty(p.Owner))
         {
-            query = query.Where(c => c.AppOwner == p.Owner);
+            conditions.Add($"c.\"AppOwner\" = {sql.Param(p.Owner)}");
         }
         if (!string.IsNullOrEmpty(p.UserId))
         {
-            query = query.Where(c => c.OwnerId == p.UserId);
-        }
-        if (filter is not null)
-        {
-            query = query.Where(filter);
+            conditions.Add($"c.\"OwnerId\" = {sql.Param(p.UserId)}");
         }
         // Connections of data sources the tenant disabled stay out of lists unless includeDisabled=true.
         var disabled = p.IncludeDisabled == true ? [] : (await dataSources.DisabledAsync(ct)).Select(d => d.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList();
         if (disabled.Count > 0)
         {
-            query = query.Where(c => !disabled.Contains(c.DatasourceId.ToLower()));
+            conditions.Add($"lower(c.\"DatasourceId\") NOT IN ({sql.Params(disabled)})");
         }
+        sql.Append(string.Join(" AND ", conditions));
         // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts). Data-source settings
         // do not move the connections version, so the disabled set is part of the shape.
         countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter, string.Join(',', disabled));
         var dataFiles = !wantsDataFiles
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
-        return new ListPlan(query, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
+        return new ListPlan(sql, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
     }
 
     async Task<List<DataFilesEntry>> DataFilesEntriesAsync(ConnectionAccess access, Caller caller, string? spaceId, bool personalOnly, CancellationToken ct)
@@ -191,19 +203,26 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
     }
 
     /// <summary>The caller's own separated credentials by connection: what qCredentialsID shows on separated connections.</summary>
-    async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, CancellationToken ct) =>
-        (await db.DataCredentials.AsNoTracking()
-            .Where(c => c.OwnerId == caller.UserId && c.Separated && c.ConnectionId != null)
-            .Select(c => new { c.ConnectionId, c.Id }).ToListAsync(ct))
-        .GroupBy(c => c.ConnectionId!).ToDictionary(g => g.Key, g => g.First().Id);
+    async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, CancellationToken ct)
+    {
+        var sql = new SqlText();
+        sql.Append($"SELECT \"ConnectionId\", \"Id\" FROM data_credentials WHERE \"TenantId\" = {sql.Param(caller.TenantId)} " +
+                   $"AND \"OwnerId\" = {sql.Param(caller.UserId)} AND \"Separated\" = {sql.Param(true)} AND \"ConnectionId\" IS NOT NULL");
+        var byConnection = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (connection, credential) in await reads.ListAsync(sql, r => (r.GetString(0), r.GetString(1)), ct))
+        {
+            byConnection.TryAdd(connection, credential);
+        }
+        return byConnection;
+    }
 
-    static async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
         if (cursor is null or { Phase: ListCursor.Regular })
         {
             var regular = plan.Collation is null
-                ? await plan.Keyed(plan.Sorted(plan.After(plan.Query, cursor, backward: false)).Take(limit + 1)).ToListAsync(ct)
-                : (await plan.CollatedAsync(ct)).Where(k => plan.IsAfter(k, cursor, backward: false)).Take(limit + 1).ToList();
+                ? await plan.PageAsync(reads, cursor, backward: false, limit + 1, ct)
+                : (await plan.CollatedAsync(reads, ct)).Where(k => plan.IsAfter(k, cursor, backward: false)).Take(limit + 1).ToList();
             rows.AddRange(regular.Take(limit).Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
             if (regular.Count > limit)
             {
@@ -217,7 +236,7 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         return files.Count > room;
     }
 
-    static async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
         var collected = new List<(KeyedConnection?, DataFilesEntry?)>();
         var regularCursor = cursor;
@@ -230,8 +249,8 @@ internal sealed class ConnectionListing(ConnectoryDb db, SecretProtector protect
         if (collected.Count <= limit)
         {
             var regular = plan.Collation is null
-                ? await plan.Keyed(plan.SortedBackward(plan.After(plan.Query, regularCursor, backward: true)).Take(limit + 1 - collected.Count)).ToListAsync(ct)
-                : (await plan.CollatedAsync(ct)).AsEnumerable().Reverse().Where(k => plan.IsAfter(k, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToList();
+                ? await plan.PageAsync(reads, regularCursor, backward: true, limit + 1 - collected.Count, ct)
+                : (await plan.CollatedAsync(reads, ct)).AsEnumerable().Reverse().Where(k => plan.IsAfter(k, regularCursor, backward: true)).Take(limit + 1 - collected.Count).ToList();
             collected.AddRange(regular.Select(c => ((KeyedConnection?)c, (DataFilesEntry?)null)));
         }
         var more = collected.Count > limit;

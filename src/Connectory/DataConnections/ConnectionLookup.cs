@@ -45,9 +45,7 @@ internal static class ConnectionLookup
             // hand-written statement: it is the hottest path, and EF Core's per-query work cost more than the query.
             var row = tracked
                 ? await TrackedWithSpaceAsync(db, caller, id!, ct)
-                : reads is not null
-                    ? await reads.ReadAsync(WithSpaceSql, c => BindWithSpace(c, caller, id!), ReadWithSpaceAsync, ct)
-                    : await db.ReadAsync(WithSpaceSql, c => BindWithSpace(c, caller, id!), ReadWithSpaceAsync, ct);
+                : await (reads ?? new HotReads(db)).FirstOrDefaultAsync(WithSpaceSql(caller, id!), ReadWithSpace, ct);
             if (row is null)
             {
                 return await DataFilesByIdAsync(db, caller, id!, ct);
@@ -69,27 +67,22 @@ internal static class ConnectionLookup
 
     sealed record WithSpace(DataConnection Connection, SpaceInfo? Space, List<string> Roles);
 
-    // (SpaceId, Type, AssigneeId) is unique, so the join yields at most one row.
-    const string WithSpaceSql =
-        "SELECT " + ConnectionRows.Columns + ", s.\"Id\", s.\"Name\", s.\"Type\", s.\"OwnerId\", s.\"CreatedAt\", a.\"Roles\" " +
-        "FROM data_connections c " +
-        "LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = @tenant " +
-        "LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND a.\"Type\" = 'user' AND a.\"AssigneeId\" = @uid AND a.\"TenantId\" = @tenant " +
-        "WHERE c.\"TenantId\" = @tenant AND c.\"Id\" = @id";
-
-    static void BindWithSpace(System.Data.Common.DbCommand command, Caller caller, string id)
+    // (SpaceId, Type, AssigneeId) is unique, so the joins yield at most one row.
+    static SqlText WithSpaceSql(Caller caller, string id)
     {
-        command.Add("tenant", caller.TenantId);
-        command.Add("uid", caller.UserId);
-        command.Add("id", id);
+        var sql = new SqlText();
+        var tenant = sql.Param(caller.TenantId);
+        var uid = sql.Param(caller.UserId);
+        return sql.Append(
+            $"SELECT {ConnectionRows.Columns}, s.\"Id\", s.\"Name\", s.\"Type\", s.\"OwnerId\", s.\"CreatedAt\", a.\"Roles\" " +
+            "FROM data_connections c " +
+            $"LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = {tenant} " +
+            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND a.\"Type\" = 'user' AND a.\"AssigneeId\" = {uid} AND a.\"TenantId\" = {tenant} " +
+            $"WHERE c.\"TenantId\" = {tenant} AND c.\"Id\" = {sql.Param(id)}");
     }
 
-    static async Task<WithSpace?> ReadWithSpaceAsync(System.Data.Common.DbDataReader r, CancellationToken ct)
+    static WithSpace ReadWithSpace(System.Data.Common.DbDataReader r)
     {
-        if (!await r.ReadAsync(ct))
-        {
-            return null;
-        }
         const int s = ConnectionRows.ColumnCount;
         var space = r.IsDBNull(s) ? null : new SpaceInfo(r.GetString(s), r.GetString(s + 1), r.GetString(s + 2), r.GetString(s + 3), r.GetUtc(s + 4));
         return new WithSpace(ConnectionRows.Read(r), space, r.IsDBNull(s + 5) ? [] : [r.GetString(s + 5)]);

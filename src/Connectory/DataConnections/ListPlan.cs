@@ -1,18 +1,20 @@
 using System.Globalization;
-using System.Linq.Expressions;
-using Connectory.Platform.Paging;
+using Connectory.Data;
 
 namespace Connectory.DataConnections;
 
-/// <summary>A validated listing: the filtered query, its sort and the page position, and how to render a row.</summary>
+/// <summary>
+/// A validated listing: the condition on the rows (visibility and filters, as SQL with parameters), its sort and the
+/// page position, and how to render a row. Statements are written by hand and read through <see cref="HotReads"/>:
+/// a list page is the service's hottest query.
+/// </summary>
 internal sealed class ListPlan(
-    IQueryable<DataConnection> query, string sortField, bool descending, bool caseInsensitive, string sortSignature, ListCursor? cursor,
+    SqlText condition, string sortField, bool descending, bool caseInsensitive, string sortSignature, ListCursor? cursor,
     ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles, CompareInfo? collation = null)
 {
     /// <summary>Set when names sort case-insensitively in a locale other than the stored keys' ('en'): sorted here, not in the database.</summary>
     public CompareInfo? Collation { get; } = collation;
 
-    public IQueryable<DataConnection> Query { get; } = query;
     public string SortSignature { get; } = sortSignature;
     public ListCursor? Cursor { get; } = cursor;
     public string DataName { get; } = dataName;
@@ -24,8 +26,8 @@ internal sealed class ListPlan(
         sortName is not ("created" or "updated") || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     /// <summary>
-    /// A row's cursor key. Text keys come from the database (see <see cref="Keyed"/>): its lower() need not fold case
-    /// as .NET does (SQLite folds ASCII only), and a key computed here could then skip or repeat rows.
+    /// A row's cursor key. Text keys come from the database (see <see cref="PageAsync"/>): its lower() need not fold
+    /// case as .NET does (SQLite folds ASCII only), and a key computed here could then skip or repeat rows.
     /// </summary>
     public string CursorKey(KeyedConnection c) => sortField switch
     {
@@ -34,68 +36,81 @@ internal sealed class ListPlan(
         _ => c.Key,
     };
 
-    /// <summary>The rows with the text sort key as the database computes it for ordering and the keyset condition.</summary>
-    public IQueryable<KeyedConnection> Keyed(IQueryable<DataConnection> rows)
+    /// <summary>The sort key as SQL: the column (or lowered column) the order, the keyset condition and the cursor use.</summary>
+    string KeySql => sortField switch
     {
-        var key = IsTime ? c => "" : TextKeyExpression;
-        var row = key.Parameters[0];
-        var projection = Expression.Lambda<Func<DataConnection, KeyedConnection>>(
-            Expression.MemberInit(
-                Expression.New(typeof(KeyedConnection)),
-                Expression.Bind(typeof(KeyedConnection).GetProperty(nameof(KeyedConnection.Row))!, row),
-                Expression.Bind(typeof(KeyedConnection).GetProperty(nameof(KeyedConnection.Key))!, key.Body)),
-            row);
-        return rows.Select(projection);
-    }
-
-    Expression<Func<DataConnection, string>> TextKeyExpression => sortField switch
-    {
-        "qName" => caseInsensitive ? c => c.NameSortKey : c => c.Name,
-        "qType" => caseInsensitive ? c => c.Type.ToLower() : c => c.Type,
-        "datasourceID" => caseInsensitive ? c => c.DatasourceId.ToLower() : c => c.DatasourceId,
-        _ => c => c.Id,
+        "qName" => caseInsensitive ? "c.\"NameSortKey\"" : "c.\"Name\"",
+        "qType" => caseInsensitive ? "lower(c.\"Type\")" : "c.\"Type\"",
+        "datasourceID" => caseInsensitive ? "lower(c.\"DatasourceId\")" : "c.\"DatasourceId\"",
+        "created" => "c.\"CreatedAt\"",
+        "updated" => "c.\"UpdatedAt\"",
+        _ => "c.\"Id\"",
     };
 
-    Expression<Func<DataConnection, DateTime>> TimeKeyExpression => sortField == "created" ? c => c.CreatedAt : c => c.UpdatedAt;
+    SqlText Select(bool withKey) =>
+        condition.Clone().Prepend($"SELECT {ConnectionRows.ListedColumns}{(withKey ? ", " + KeySql : "")} FROM data_connections c WHERE ");
 
-    public IQueryable<DataConnection> Sorted(IQueryable<DataConnection> rows) => Order(rows, !descending);
+    public SqlText CountSql() => condition.Clone().Prepend("SELECT COUNT(*) FROM data_connections c WHERE ");
 
-    public IQueryable<DataConnection> SortedBackward(IQueryable<DataConnection> rows) => Order(rows, descending);
-
-    IQueryable<DataConnection> Order(IQueryable<DataConnection> rows, bool ascending)
+    /// <summary>
+    /// Up to <paramref name="take"/> rows past the cursor in the reading direction, in that direction's order. The
+    /// keyset condition <c>key >= k AND (key > k OR id > i)</c> has a leading range, so the database seeks in its
+    /// (key, id) index and the last page costs what the first does; the cursor values are parameters, so every page
+    /// shares one prepared statement.
+    /// </summary>
+    public Task<List<KeyedConnection>> PageAsync(HotReads reads, ListCursor? at, bool backward, int take, CancellationToken ct)
     {
-        if (IsTime)
-        {
-            return ascending ? rows.OrderBy(TimeKeyExpression).ThenBy(c => c.Id) : rows.OrderByDescending(TimeKeyExpression).ThenByDescending(c => c.Id);
-        }
-        return ascending ? rows.OrderBy(TextKeyExpression).ThenBy(c => c.Id) : rows.OrderByDescending(TextKeyExpression).ThenByDescending(c => c.Id);
-    }
-
-    /// <summary>Rows past the cursor in the reading direction (a keyset condition the database evaluates with its index).</summary>
-    public IQueryable<DataConnection> After(IQueryable<DataConnection> rows, ListCursor? at, bool backward)
-    {
-        if (at is null || at.Phase != ListCursor.Regular)
-        {
-            return rows;
-        }
         var ascending = descending == backward;
-        return IsTime
-            ? rows.Where(Keyset.After(TimeKeyExpression, c => c.Id, new DateTime(long.Parse(at.Key, CultureInfo.InvariantCulture), DateTimeKind.Utc), at.Id, ascending))
-            : rows.Where(Keyset.After(TextKeyExpression, c => c.Id, at.Key, at.Id, ascending));
+        var sql = Select(withKey: !IsTime);
+        if (at is { Phase: ListCursor.Regular })
+        {
+            object key = IsTime ? new DateTime(long.Parse(at.Key, CultureInfo.InvariantCulture), DateTimeKind.Utc) : at.Key;
+            var (reached, beyond) = ascending ? (">=", ">") : ("<=", "<");
+            var k = sql.Param(key);
+            sql.Append($" AND {KeySql} {reached} {k} AND ({KeySql} {beyond} {k} OR c.\"Id\" {beyond} {sql.Param(at.Id)})");
+        }
+        var direction = ascending ? "ASC" : "DESC";
+        sql.Append($" ORDER BY {KeySql} {direction}, c.\"Id\" {direction} LIMIT {sql.Param(take)}");
+        return reads.ListAsync(sql, r => new KeyedConnection
+        {
+            Row = ConnectionRows.ReadListed(r),
+            Key = IsTime ? "" : r.GetString(ConnectionRows.ListedColumnCount),
+        }, ct);
     }
 
     /// <summary>
-    /// Every match in <see cref="Collation"/> order (ascending or descending as asked), keyed by that locale's sort key:
-    /// memory grows with the matches, which only a request for such a locale pays.
+    /// Every match, in the listing's order, handed to <paramref name="each"/> as it is read: memory does not grow with
+    /// the count, except under a <see cref="Collation"/>, which only a request for such a locale pays.
     /// </summary>
-    public async Task<List<KeyedConnection>> CollatedAsync(CancellationToken ct)
+    public async Task ForEachAsync(HotReads reads, Func<DataConnection, Task> each, CancellationToken ct)
     {
-        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(Query, ct);
-        var keyed = rows.Select(c => new KeyedConnection
+        if (Collation is not null)
         {
-            Row = c,
-            Key = Convert.ToHexStringLower(Collation!.GetSortKey(c.Name, CompareOptions.IgnoreCase).KeyData),
-        }).ToList();
+            foreach (var row in await CollatedAsync(reads, ct))
+            {
+                await each(row.Row);
+            }
+            return;
+        }
+        var direction = descending ? "DESC" : "ASC";
+        var sql = Select(withKey: false).Append($" ORDER BY {KeySql} {direction}, c.\"Id\" {direction}");
+        await reads.ReadAsync(sql, async (reader, token) =>
+        {
+            while (await reader.ReadAsync(token))
+            {
+                await each(ConnectionRows.ReadListed(reader));
+            }
+        }, ct);
+    }
+
+    /// <summary>Every match in <see cref="Collation"/> order (ascending or descending as asked), keyed by that locale's sort key.</summary>
+    public async Task<List<KeyedConnection>> CollatedAsync(HotReads reads, CancellationToken ct)
+    {
+        var keyed = await reads.ListAsync(Select(withKey: false), r =>
+        {
+            var row = ConnectionRows.ReadListed(r);
+            return new KeyedConnection { Row = row, Key = Convert.ToHexStringLower(Collation!.GetSortKey(row.Name, CompareOptions.IgnoreCase).KeyData) };
+        }, ct);
         keyed.Sort((a, b) =>
         {
             var order = string.CompareOrdinal(a.Key, b.Key);
@@ -115,15 +130,6 @@ internal sealed class ListPlan(
         var order = string.CompareOrdinal(row.Key, at.Key);
         order = order != 0 ? order : string.CompareOrdinal(row.Row.Id, at.Id);
         return descending == backward ? order > 0 : order < 0;
-    }
-
-    public static async IAsyncEnumerable<DataConnection> Rows(IEnumerable<KeyedConnection> rows)
-    {
-        foreach (var row in rows)
-        {
-            yield return row.Row;
-        }
-        await Task.CompletedTask;
     }
 
     public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>

@@ -13,7 +13,7 @@ internal sealed class DataSourceSetting
     public required string UpdatedBy { get; set; }
 }
 
-internal sealed class DataSourceSettings(ConnectoryDb db, TimeProvider time)
+internal sealed class DataSourceSettings(ConnectoryDb db, HotReads reads, TimeProvider time)
 {
     public async Task<bool> IsDisabledAsync(string dataSourceId, CancellationToken ct)
     {
@@ -21,9 +21,13 @@ internal sealed class DataSourceSettings(ConnectoryDb db, TimeProvider time)
         return await db.DataSourceSettings.AsNoTracking().AnyAsync(s => s.DataSourceId == key && s.Disabled, ct);
     }
 
-    public async Task<HashSet<string>> DisabledAsync(CancellationToken ct) =>
-        (await db.DataSourceSettings.AsNoTracking().Where(s => s.Disabled).Select(s => s.DataSourceId).ToListAsync(ct))
-        .ToHashSet(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The tenant's disabled data sources. Every list page asks, so it is a hand-written read.</summary>
+    public async Task<HashSet<string>> DisabledAsync(CancellationToken ct)
+    {
+        var sql = new SqlText();
+        sql.Append($"SELECT \"DataSourceId\" FROM data_source_settings WHERE \"TenantId\" = {sql.Param(db.CurrentTenantId)} AND \"Disabled\" = {sql.Param(true)}");
+        return (await reads.ListAsync(sql, r => r.GetString(0), ct)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
 
     /// <summary>Stores the setting; two admins racing on the first write both win (the later value stays).</summary>
     public async Task SetDisabledAsync(string tenantId, string dataSourceId, bool disabled, string userId, CancellationToken ct)

@@ -1,0 +1,95 @@
+using Connectory.Data;
+using Microsoft.Data.Sqlite;
+
+namespace Connectory.Tests.Data;
+
+public class HotReadsTests
+{
+    static DateTime ReadUtc(string stored)
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT @v";
+        command.Parameters.AddWithValue("v", stored);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetUtc(0);
+    }
+
+    [Theory]
+    [InlineData("2026-11-24 02:35:12.2349299")]
+    [InlineData("2026-11-24 02:35:12.23")]
+    [InlineData("2026-11-24 02:35:12")]
+    [InlineData("2024-02-29 23:59:59.9999999")]
+    [InlineData("0001-01-01 00:00:00")]
+    [InlineData("2026-11-24T02:35:12.5Z")]
+    public void Stored_times_read_as_the_general_parser_reads_them(string stored)
+    {
+        var expected = DateTime.SpecifyKind(DateTime.Parse(stored, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), DateTimeKind.Utc);
+        var read = ReadUtc(stored);
+        Assert.Equal(expected, read);
+        Assert.Equal(DateTimeKind.Utc, read.Kind);
+    }
+
+    [Fact]
+    public void What_EF_Core_writes_reads_back_to_the_tick()
+    {
+        var random = new Random(20261124);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var when = new DateTime(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+            // EF Core's SQLite text form for DateTime.
+            Assert.Equal(when, ReadUtc(when.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    [Fact]
+    public async Task A_statement_kept_prepared_sees_rows_committed_after_it_was_prepared()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hotreads-{Guid.NewGuid():N}.db");
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
+        try
+        {
+            using (var setup = new SqliteConnection(connectionString))
+            {
+                setup.Open();
+                using var create = setup.CreateCommand();
+                create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (v INTEGER)";
+                create.ExecuteNonQuery();
+            }
+            using var pool = new SqliteStatementPool(connectionString);
+            async Task<long> CountAsync()
+            {
+                long count = -1;
+                await pool.ReadAsync(new SqlText("SELECT COUNT(*) FROM t"), async (reader, ct) =>
+                {
+                    await reader.ReadAsync(ct);
+                    count = reader.GetInt64(0);
+                }, CancellationToken.None);
+                return count;
+            }
+            Assert.Equal(0, await CountAsync());
+            using (var writer = new SqliteConnection(connectionString))
+            {
+                writer.Open();
+                using var insert = writer.CreateCommand();
+                insert.CommandText = "INSERT INTO t VALUES (1), (2)";
+                insert.ExecuteNonQuery();
+            }
+            Assert.Equal(2, await CountAsync());
+            // A read that fails leaves no broken connection behind for the next one.
+            await Assert.ThrowsAnyAsync<SqliteException>(() => pool.ReadAsync(new SqlText("SELECT nope FROM t"), (_, _) => Task.CompletedTask, CancellationToken.None));
+            Assert.Equal(2, await CountAsync());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(path);
+            }
+        }
+    }
+}
