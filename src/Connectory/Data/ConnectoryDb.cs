@@ -22,6 +22,21 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
 
     public string? CurrentTenantId => TenantScope.TenantId;
 
+    /// <summary>On SQLite, saves queue here (see <see cref="SqliteWriteGate"/>); set whenever the context is handed out.</summary>
+    public SqliteWriteGate? WriteGate { get; set; }
+
+    // A save inside an explicit transaction already holds the database's write lock: it must not wait for the gate,
+    // or it could wait on a save that waits on its lock.
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        WriteGate is null || Database.CurrentTransaction is not null
+            ? base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken)
+            : WriteGate.RunAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        WriteGate is null || Database.CurrentTransaction is not null
+            ? base.SaveChanges(acceptAllChangesOnSuccess)
+            : WriteGate.Run(() => base.SaveChanges(acceptAllChangesOnSuccess));
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();

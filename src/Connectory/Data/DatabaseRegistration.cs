@@ -33,9 +33,10 @@ internal static class DatabaseRegistration
                      .AddInterceptors(SqliteDurability.Instance));
                 services.AddScoped<ConnectoryDb>(sp => Lease<SqliteConnectoryDb>(sp));
                 services.AddSingleton(sp => new SqliteStatementPool(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
+                services.AddSingleton(sp => new SqliteWriteGate(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
                 break;
         }
-        services.AddScoped(sp => new HotReads(sp.GetRequiredService<ConnectoryDb>(), sp.GetService<SqliteStatementPool>()));
+        services.AddScoped(sp => new HotSql(sp.GetRequiredService<ConnectoryDb>(), sp.GetService<SqliteStatementPool>(), sp.GetService<SqliteWriteGate>()));
         return services;
     }
 
@@ -43,6 +44,7 @@ internal static class DatabaseRegistration
     {
         var db = services.GetRequiredService<IDbContextFactory<TDb>>().CreateDbContext();
         db.TenantScope = services.GetRequiredService<TenantScope>();
+        db.WriteGate = services.GetService<SqliteWriteGate>();
         return db;
     }
 

@@ -6,7 +6,10 @@ namespace Connectory.Data;
 internal static class DbErrors
 {
     /// <summary>True when a write lost a race on a unique index: callers answer 409, never 500.</summary>
-    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch
+    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException is { } inner && inner.IsUniqueViolation();
+
+    /// <inheritdoc cref="IsUniqueViolation(DbUpdateException)"/>
+    public static bool IsUniqueViolation(this Exception exception) => exception switch
     {
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
         Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,

@@ -97,6 +97,25 @@ internal static class RawCommands
         }
     }
 
+    /// <summary>Runs the statements in one transaction on the context's connection (or in its current transaction).</summary>
+    public static async Task ExecuteAsync(this ConnectoryDb db, IReadOnlyList<SqlText> statements, CancellationToken ct)
+    {
+        var own = db.Database.CurrentTransaction is null;
+        await using var transaction = own ? await db.Database.BeginTransactionAsync(ct) : null;
+        foreach (var statement in statements)
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = statement.Text;
+            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            statement.Bind(command);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+    }
+
     /// <summary>
     /// A stored UTC instant. Npgsql reads timestamptz as UTC; SQLite keeps EF Core's text form
     /// (<c>yyyy-MM-dd HH:mm:ss[.fffffff]</c>), read here without the general date parser, which costs a list page

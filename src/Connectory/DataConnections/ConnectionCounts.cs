@@ -10,7 +10,7 @@ namespace Connectory.DataConnections;
 /// costliest part of a page; the tenant's connections version (bumped by a database trigger on every change, on
 /// every instance) tells when a remembered count is still exact, so paging through an unchanged set counts once.
 /// </summary>
-internal sealed class ConnectionCounts(HotReads reads, IMemoryCache cache)
+internal sealed class ConnectionCounts(HotSql reads, IMemoryCache cache)
 {
     static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(2);
 

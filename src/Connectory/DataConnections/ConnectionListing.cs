@@ -20,7 +20,7 @@ internal sealed record ListParameters(
 /// in a locale other than 'en', which is sorted per request).
 /// </summary>
 internal sealed class ConnectionListing(
-    ConnectoryDb db, HotReads reads, SecretProtector protector, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
+    ConnectoryDb db, HotSql reads, SecretProtector protector, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
 {
     static readonly string[] SortFields = ["qName", "qType", "datasourceID", "created", "updated", "_id"];
 

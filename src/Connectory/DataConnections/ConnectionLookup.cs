@@ -18,7 +18,7 @@ internal static class ConnectionLookup
     /// cannot see it (other tenants' and other users' personal connections included).
     /// </summary>
     public static async Task<(ResolvedConnection? Found, ApiError? Error)> ResolveAsync(
-        ConnectoryDb db, Caller caller, string qID, string? type, string? spaceId, bool tracked, CancellationToken ct, HotReads? reads = null)
+        ConnectoryDb db, Caller caller, string qID, string? type, string? spaceId, bool tracked, CancellationToken ct, HotSql? reads = null)
     {
         if (type is not (null or "" or "connectionname"))
         {
@@ -45,7 +45,7 @@ internal static class ConnectionLookup
             // hand-written statement: it is the hottest path, and EF Core's per-query work cost more than the query.
             var row = tracked
                 ? await TrackedWithSpaceAsync(db, caller, id!, ct)
-                : await (reads ?? new HotReads(db)).FirstOrDefaultAsync(WithSpaceSql(caller, id!), ReadWithSpace, ct);
+                : await (reads ?? new HotSql(db)).FirstOrDefaultAsync(WithSpaceSql(caller, id!), ReadWithSpace, ct);
             if (row is null)
             {
                 return await DataFilesByIdAsync(db, caller, id!, ct);

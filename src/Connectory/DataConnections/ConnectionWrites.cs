@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Connectory.DataConnections;
 
 /// <summary>Create, replace and patch: every check happens before the one SaveChanges, so a request applies whole or not at all.</summary>
-internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credentials, SecretProtector protector, TenantKeys tenantKeys, TimeProvider time)
+internal sealed class ConnectionWrites(
+    ConnectoryDb db, HotSql sql, CredentialStore credentials, SecretProtector protector, TenantKeys tenantKeys, TimeProvider time)
 {
     public const string SecretField = "qConnectionSecret";
 
@@ -52,7 +53,9 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
             return (null, spaceError);
         }
         // Ids are global keys; the check spans tenants because the insert would collide anyway.
-        if (await db.DataConnections.IgnoreQueryFilters().AnyAsync(c => c.Id == id, ct))
+        var taken = new SqlText();
+        taken.Append($"SELECT 1 FROM data_connections WHERE \"Id\" = {taken.Param(id)}");
+        if (await sql.FirstOrDefaultAsync(taken, _ => true, ct))
         {
             return (null, ApiError.Conflict($"A data connection with qID '{id}' already exists."));
         }
@@ -97,13 +100,19 @@ internal sealed class ConnectionWrites(ConnectoryDb db, CredentialStore credenti
         }
         else if (hasInlineCredentials)
         {
-            credential = credentials.New(connection, caller.UserId, body.qUsername ?? "", body.qPassword, connection.SeparateCredentials, body.qCredentialsName);
+            credential = credentials.Build(connection, caller.UserId, body.qUsername ?? "", body.qPassword, connection.SeparateCredentials, body.qCredentialsName);
             connection.CredentialId = connection.SeparateCredentials ? null : credential.Id;
         }
-        db.DataConnections.Add(connection);
-        if (await SaveAsync(connection.Name, ct) is { } conflict)
+        // Written by hand, not tracked: creating is the hottest write, and one prepared transaction is what it needs.
+        // The connection refers to its credential, so the credential goes first.
+        List<SqlText> inserts = hasInlineCredentials ? [db.InsertOf(credential!), db.InsertOf(connection)] : [db.InsertOf(connection)];
+        try
         {
-            return (null, conflict);
+            await sql.ExecuteAsync(inserts, ct);
+        }
+        catch (Exception e) when (e.IsUniqueViolation())
+        {
+            return (null, ApiError.Conflict($"A data connection named '{connection.Name}' already exists in this space."));
         }
         var access = await ConnectionAccess.ForSpaceAsync(db, caller, spaceId, ct);
         return (connection.ToCreateResponse(access.Privileges(connection), request, credential?.Id, credential?.Name), null);

@@ -67,7 +67,7 @@ internal static class DataConnectionsEndpoints
     }
 
     static async Task<Results<Ok<ConnectionGet>, ApiError>> Get(
-        string qID, Caller caller, ConnectoryDb db, HotReads reads, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
+        string qID, Caller caller, ConnectoryDb db, HotSql reads, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
         string? type, string? spaceId, string? credentialId, bool? byCredentialName, bool? parseConnection, bool? noCache, bool? extended,
         Dcaas.DcaasConnections dcaas, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ namespace Connectory.DataConnections;
 
 /// <summary>
 /// A validated listing: the condition on the rows (visibility and filters, as SQL with parameters), its sort and the
-/// page position, and how to render a row. Statements are written by hand and read through <see cref="HotReads"/>:
+/// page position, and how to render a row. Statements are written by hand and read through <see cref="HotSql"/>:
 /// a list page is the service's hottest query.
 /// </summary>
 internal sealed class ListPlan(
@@ -58,7 +58,7 @@ internal sealed class ListPlan(
     /// (key, id) index and the last page costs what the first does; the cursor values are parameters, so every page
     /// shares one prepared statement.
     /// </summary>
-    public Task<List<KeyedConnection>> PageAsync(HotReads reads, ListCursor? at, bool backward, int take, CancellationToken ct)
+    public Task<List<KeyedConnection>> PageAsync(HotSql reads, ListCursor? at, bool backward, int take, CancellationToken ct)
     {
         var ascending = descending == backward;
         var sql = Select(withKey: !IsTime);
@@ -82,7 +82,7 @@ internal sealed class ListPlan(
     /// Every match, in the listing's order, handed to <paramref name="each"/> as it is read: memory does not grow with
     /// the count, except under a <see cref="Collation"/>, which only a request for such a locale pays.
     /// </summary>
-    public async Task ForEachAsync(HotReads reads, Func<DataConnection, Task> each, CancellationToken ct)
+    public async Task ForEachAsync(HotSql reads, Func<DataConnection, Task> each, CancellationToken ct)
     {
         if (Collation is not null)
         {
@@ -104,7 +104,7 @@ internal sealed class ListPlan(
     }
 
     /// <summary>Every match in <see cref="Collation"/> order (ascending or descending as asked), keyed by that locale's sort key.</summary>
-    public async Task<List<KeyedConnection>> CollatedAsync(HotReads reads, CancellationToken ct)
+    public async Task<List<KeyedConnection>> CollatedAsync(HotSql reads, CancellationToken ct)
     {
         var keyed = await reads.ListAsync(Select(withKey: false), r =>
         {

@@ -13,8 +13,16 @@ internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector
 {
     public const string PasswordField = "password";
 
-    /// <summary>A credential (not yet saved) for <paramref name="connection"/>: embedded, or the owner's separated one.</summary>
+    /// <summary>A credential (not yet saved) for <paramref name="connection"/>: embedded, or the owner's separated one; added to the context.</summary>
     public DataCredential New(DataConnection connection, string ownerId, string username, string? password, bool separated, string? name = null)
+    {
+        var credential = Build(connection, ownerId, username, password, separated, name);
+        db.DataCredentials.Add(credential);
+        return credential;
+    }
+
+    /// <summary>As <see cref="New"/>, for a caller that writes the row itself.</summary>
+    public DataCredential Build(DataConnection connection, string ownerId, string username, string? password, bool separated, string? name = null)
     {
         var now = time.UtcNow();
         var id = Guid.NewGuid().ToString();
@@ -35,7 +43,6 @@ internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector
             UpdatedAt = now,
         };
         SetPassword(credential, password);
-        db.DataCredentials.Add(credential);
         return credential;
     }
 

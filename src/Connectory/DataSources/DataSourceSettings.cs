@@ -13,12 +13,14 @@ internal sealed class DataSourceSetting
     public required string UpdatedBy { get; set; }
 }
 
-internal sealed class DataSourceSettings(ConnectoryDb db, HotReads reads, TimeProvider time)
+internal sealed class DataSourceSettings(ConnectoryDb db, HotSql reads, TimeProvider time)
 {
     public async Task<bool> IsDisabledAsync(string dataSourceId, CancellationToken ct)
     {
-        var key = dataSourceId.ToLowerInvariant();
-        return await db.DataSourceSettings.AsNoTracking().AnyAsync(s => s.DataSourceId == key && s.Disabled, ct);
+        var sql = new SqlText();
+        sql.Append($"SELECT 1 FROM data_source_settings WHERE \"TenantId\" = {sql.Param(db.CurrentTenantId)} " +
+                   $"AND \"DataSourceId\" = {sql.Param(dataSourceId.ToLowerInvariant())} AND \"Disabled\" = {sql.Param(true)}");
+        return await reads.FirstOrDefaultAsync(sql, _ => true, ct);
     }
 
     /// <summary>The tenant's disabled data sources. Every list page asks, so it is a hand-written read.</summary>

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -348,6 +349,41 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
             await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
         }
         Assert.Single(sameId, r => r.StatusCode == HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task CreatesCommittedTogetherStayWholeOneByOne()
+    {
+        // Concurrent creates may share one commit; each is still all or nothing. Every name is asked for twice, with
+        // a credential: one of each pair lands with its credential, the other is a 409 that leaves nothing behind.
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var bodies = Enumerable.Range(0, 40).Select(i => new Dictionary<string, object?>(ConnectionApi.Body($"pair-{i / 2}", space))
+        {
+            ["qUsername"] = $"user-{i}",
+            ["qPassword"] = $"secret-{i}",
+        });
+        var responses = await Task.WhenAll(bodies.Select(b => tenant.Admin.PostConnectionAsync(b)));
+        foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
+        }
+        Assert.Equal(20, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"pair-{i}").Order(StringComparer.Ordinal),
+            (await tenant.Admin.ListAsync($"spaceId={space}&noDatafiles=true")).Names().Order(StringComparer.Ordinal));
+        var credentials = new HashSet<string>();
+        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.Created))
+        {
+            var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var credential = created.GetProperty("qCredentialsID").GetString()!;
+            Assert.True(credentials.Add(credential));
+            var stored = await tenant.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/data-credentials/{credential}");
+            Assert.Equal(created.GetProperty("qID").GetString(), stored.GetProperty("connectionId").GetString());
+        }
+        // The losers' credentials were undone with their connections: no orphans.
+        var orphans = await tenant.Admin.PostAsJsonAsync("/api/v1/data-credentials/actions/filter-orphan", new { });
+        Assert.Equal(HttpStatusCode.OK, orphans.StatusCode);
+        Assert.Empty((await orphans.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").EnumerateArray());
     }
 
     [Theory]

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Connectory.Tests.Data;
 
-public class HotReadsTests
+public class HotSqlTests
 {
     static DateTime ReadUtc(string stored)
     {
@@ -82,6 +82,63 @@ public class HotReadsTests
             // A read that fails leaves no broken connection behind for the next one.
             await Assert.ThrowsAnyAsync<SqliteException>(() => pool.ReadAsync(new SqlText("SELECT nope FROM t"), (_, _) => Task.CompletedTask, CancellationToken.None));
             Assert.Equal(2, await CountAsync());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Units_written_together_apply_whole_or_not_at_all_each()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"writegate-{Guid.NewGuid():N}.db");
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
+        try
+        {
+            using (var setup = new SqliteConnection(connectionString))
+            {
+                setup.Open();
+                using var create = setup.CreateCommand();
+                create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (v INTEGER UNIQUE, unit INTEGER)";
+                create.ExecuteNonQuery();
+            }
+            using var gate = new SqliteWriteGate(connectionString);
+            SqlText Insert(int value, int unit)
+            {
+                var sql = new SqlText();
+                return sql.Append($"INSERT INTO t (v, unit) VALUES ({sql.Param(value)}, {sql.Param(unit)})");
+            }
+            // Units 2k and 2k+1 both want value k (and a value of their own first): one of each pair lands whole.
+            var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(unit => Task.Run(async () =>
+            {
+                try
+                {
+                    await gate.ExecuteAsync([Insert(10_000 + unit, unit), Insert(unit / 2, unit)], CancellationToken.None);
+                    return true;
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == 19)
+                {
+                    return false;
+                }
+            })));
+            Assert.Equal(30, results.Count(r => r));
+            using var check = new SqliteConnection(connectionString);
+            check.Open();
+            using var read = check.CreateCommand();
+            read.CommandText = "SELECT unit, COUNT(*) FROM t GROUP BY unit";
+            using var reader = read.ExecuteReader();
+            var rows = new Dictionary<long, long>();
+            while (reader.Read())
+            {
+                rows[reader.GetInt64(0)] = reader.GetInt64(1);
+            }
+            Assert.Equal(Enumerable.Range(0, 60).Where(u => results[u]).Select(u => (long)u).Order(), rows.Keys.Order());
+            Assert.All(rows.Values, count => Assert.Equal(2, count));
         }
         finally
         {

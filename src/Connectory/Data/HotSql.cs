@@ -5,12 +5,18 @@ using Microsoft.Data.Sqlite;
 namespace Connectory.Data;
 
 /// <summary>
-/// Hand-written reads for the hottest paths (GET by id, list pages, their counts), where EF Core's per-query work
-/// and SQLite's statement preparation cost more than the query itself. Statements are plain SQL both providers
-/// accept (quoted identifiers, @parameters); see <see cref="SqlText"/>.
+/// Hand-written statements for the hottest paths (GET by id, list pages and their counts, create), where EF Core's
+/// per-query work and SQLite's statement preparation cost more than the query itself. Statements are plain SQL both
+/// providers accept (quoted identifiers, @parameters); see <see cref="SqlText"/>.
 /// </summary>
-internal sealed class HotReads(ConnectoryDb db, SqliteStatementPool? sqlite = null)
+internal sealed class HotSql(ConnectoryDb db, SqliteStatementPool? sqlite = null, SqliteWriteGate? writer = null)
 {
+    /// <summary>Runs the statements in one transaction: all apply or none does (the error is rethrown).</summary>
+    public Task ExecuteAsync(IReadOnlyList<SqlText> statements, CancellationToken ct) =>
+        writer is not null && db.Database.CurrentTransaction is null
+            ? writer.ExecuteAsync(statements, ct)
+            : db.ExecuteAsync(statements, ct);
+
     /// <summary>Runs one statement and hands its reader to <paramref name="consume"/>, which reads what it needs.</summary>
     public Task ReadAsync(SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct) =>
         sqlite is not null && db.Database.CurrentTransaction is null
