@@ -181,6 +181,8 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.Property(c => c.ConnectionId).HasMaxLength(36);
             e.HasIndex(c => new { c.TenantId, c.OwnerId, c.NameFold }).IsUnique();
             e.HasIndex(c => new { c.TenantId, c.ConnectionId, c.OwnerId });
+            // Every list page reads the caller's separated credentials; an owner may have many embedded ones.
+            e.HasIndex(c => new { c.TenantId, c.OwnerId, c.Separated });
             e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(c => c.TenantId == CurrentTenantId);
         });

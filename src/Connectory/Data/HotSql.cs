@@ -64,12 +64,13 @@ internal sealed class SqliteStatementPool(string connectionString) : IDisposable
     /// <summary>Distinct statements kept per connection; the hot paths use a handful of shapes.</summary>
     const int MaxStatements = 64;
 
-    readonly ConcurrentBag<Session> idle = [];
+    // A stack, not a bag: sessions are taken and returned on different threads, where a bag would steal under a lock.
+    readonly ConcurrentStack<Session> idle = new();
     volatile bool disposed;
 
     public async Task ReadAsync(SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct)
     {
-        var session = idle.TryTake(out var kept) ? kept : Session.Open(connectionString);
+        var session = idle.TryPop(out var kept) ? kept : Session.Open(connectionString);
         try
         {
             var command = session.Command(sql.Text);
@@ -88,7 +89,7 @@ internal sealed class SqliteStatementPool(string connectionString) : IDisposable
         }
         if (!disposed && idle.Count < MaxIdle)
         {
-            idle.Add(session);
+            idle.Push(session);
         }
         else
         {
@@ -99,7 +100,7 @@ internal sealed class SqliteStatementPool(string connectionString) : IDisposable
     public void Dispose()
     {
         disposed = true;
-        while (idle.TryTake(out var session))
+        while (idle.TryPop(out var session))
         {
             session.Dispose();
         }

@@ -50,4 +50,5 @@ internal sealed class ConnectionsBody(string dataName, int count, PageLinks link
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ConnectionGet))]
 [JsonSerializable(typeof(PageLinks))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class ConnectionJson : JsonSerializerContext;

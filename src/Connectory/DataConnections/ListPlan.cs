@@ -132,8 +132,11 @@ internal sealed class ListPlan(
         return descending == backward ? order > 0 : order < 0;
     }
 
+    string? selfBase;
+
     public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
-        c.ToGet(access.Privileges(c), request, c.SeparateCredentials ? separatedCredentials.GetValueOrDefault(c.Id) : c.CredentialId, includeQris);
+        c.ToGet(access.Privileges(c), selfBase ??= ConnectionViews.SelfBase(request),
+            c.SeparateCredentials ? separatedCredentials.GetValueOrDefault(c.Id) : c.CredentialId, includeQris);
 }
 
 /// <summary>A listed row and its sort key as the database computed it.</summary>

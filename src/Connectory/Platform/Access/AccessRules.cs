@@ -65,6 +65,11 @@ internal static class AccessRules
     }
 
     /// <summary>The spec's privilege names for one connection, in the spec's order.</summary>
+    // Shared, never changed: a listing asks for every row's privileges.
+    static readonly IReadOnlyList<string> AdminPrivileges = ["list", "read", "update", "delete", "change_owner", "change_space"];
+    static readonly IReadOnlyList<string> ChangePrivileges = ["list", "read", "update", "delete"];
+    static readonly IReadOnlyList<string> ReadPrivileges = ["list", "read"];
+
     public static IReadOnlyList<string> Privileges(Caller caller, SpaceStanding space, string connectionOwnerId)
     {
         var rights = ForConnections(caller, space);
@@ -75,9 +80,9 @@ internal static class AccessRules
         var changes = rights.ChangeAny || (rights.ChangeOwn && connectionOwnerId == caller.UserId);
         return (changes, rights.Admin) switch
         {
-            (true, true) => ["list", "read", "update", "delete", "change_owner", "change_space"],
-            (true, false) => ["list", "read", "update", "delete"],
-            _ => ["list", "read"],
+            (true, true) => AdminPrivileges,
+            (true, false) => ChangePrivileges,
+            _ => ReadPrivileges,
         };
     }
 

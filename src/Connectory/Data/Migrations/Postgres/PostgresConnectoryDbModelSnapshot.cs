@@ -213,6 +213,8 @@ namespace Connectory.Data.Migrations.Postgres
                     b.HasIndex("TenantId", "OwnerId", "NameFold")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "OwnerId", "Separated");
+
                     b.ToTable("data_credentials", (string)null);
                 });
 

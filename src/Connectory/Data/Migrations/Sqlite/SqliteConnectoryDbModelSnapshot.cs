@@ -208,6 +208,8 @@ namespace Connectory.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "OwnerId", "NameFold")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "OwnerId", "Separated");
+
                     b.ToTable("data_credentials", (string)null);
                 });
 
