@@ -31,9 +31,9 @@ internal sealed class ConnectionListing(
             return preparationError!;
         }
         var count = await counts.CountAsync(caller.TenantId, countShape!, plan.CountSql(), ct) + plan.DataFiles.Count;
-        var separated = await SeparatedCredentialsAsync(caller, ct);
         if (p.Limit is null)
         {
+            var separated = await SeparatedCredentialsAsync(caller, null, ct);
             return new ConnectionsBody(plan.DataName, count, new PageLinks(Urls.Self(request), null, null), async (each, token) =>
             {
                 await plan.ForEachAsync(reads, row => each(plan.View(row, separated, request)), token);
@@ -57,6 +57,9 @@ internal sealed class ConnectionListing(
         ListCursor? Edge((KeyedConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
             ? new ListCursor(ListCursor.Regular, plan.CursorKey(c), c.Row.Id, backward, plan.SortSignature)
             : new ListCursor(ListCursor.DataFilesPhase, row.Files!.Key, row.Files.Id, backward, plan.SortSignature);
+        // Only the page's separated connections need the caller's own credentials looked up (usually none do).
+        var separatedOnPage = rows.Where(r => r.Stored is { Row.SeparateCredentials: true }).Select(r => r.Stored!.Row.Id).ToList();
+        var pageSeparated = separatedOnPage.Count == 0 ? [] : await SeparatedCredentialsAsync(caller, separatedOnPage, ct);
         var hasNext = plan.Cursor is { Backward: true } || more;
         var hasPrev = plan.Cursor is { Backward: true } ? more : plan.Cursor is not null;
         var links = new PageLinks(
@@ -67,7 +70,7 @@ internal sealed class ConnectionListing(
         {
             foreach (var (stored, files) in rows)
             {
-                await each(stored is { } c ? plan.View(c.Row, separated, request) : files!.View(request));
+                await each(stored is { } c ? plan.View(c.Row, pageSeparated, request) : files!.View(request));
             }
         });
     }
@@ -202,12 +205,19 @@ internal sealed class ConnectionListing(
         return entries;
     }
 
-    /// <summary>The caller's own separated credentials by connection: what qCredentialsID shows on separated connections.</summary>
-    async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, CancellationToken ct)
+    /// <summary>
+    /// The caller's own separated credentials by connection (what qCredentialsID shows on separated connections): for
+    /// the given connections, or all of them.
+    /// </summary>
+    async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, IReadOnlyList<string>? connections, CancellationToken ct)
     {
         var sql = new SqlText();
         sql.Append($"SELECT \"ConnectionId\", \"Id\" FROM data_credentials WHERE \"TenantId\" = {sql.Param(caller.TenantId)} " +
                    $"AND \"OwnerId\" = {sql.Param(caller.UserId)} AND \"Separated\" = {sql.Param(true)} AND \"ConnectionId\" IS NOT NULL");
+        if (connections is not null)
+        {
+            sql.Append($" AND \"ConnectionId\" IN ({sql.Params(connections)})");
+        }
         var byConnection = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (connection, credential) in await reads.ListAsync(sql, r => (r.GetString(0), r.GetString(1)), ct))
         {

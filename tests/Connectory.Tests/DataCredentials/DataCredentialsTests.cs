@@ -234,6 +234,16 @@ public sealed class DataCredentialsTests : IDisposable
         Assert.Equal(aliceCredential, (await alice.Client.GetAsync($"/api/v1/data-connections/{connectionId}").JsonAsync()).GetProperty("qCredentialsID").GetString());
         Assert.Equal(bobCredential, (await bob.Client.GetAsync($"/api/v1/data-connections/{connectionId}").JsonAsync()).GetProperty("qCredentialsID").GetString());
         Assert.False((await tenant.Admin.GetAsync($"/api/v1/data-connections/{connectionId}").JsonAsync()).TryGetProperty("qCredentialsID", out _));
+        // Lists show the same, paged or streamed, next to a connection without separated credentials.
+        await tenant.Admin.NewConnectionAsync(CredentialApi.Connection(space: space));
+        foreach (var query in new[] { "?limit=10&noDatafiles=true", "?noDatafiles=true" })
+        {
+            string? Listed(System.Text.Json.JsonElement list) => list.GetProperty("data").EnumerateArray().Single(c => c.GetProperty("qID").GetString() == connectionId)
+                .TryGetProperty("qCredentialsID", out var id) ? id.GetString() : null;
+            Assert.Equal(aliceCredential, Listed(await alice.Client.GetAsync("/api/v1/data-connections" + query).JsonAsync()));
+            Assert.Equal(bobCredential, Listed(await bob.Client.GetAsync("/api/v1/data-connections" + query).JsonAsync()));
+            Assert.Null(Listed(await tenant.Admin.GetAsync("/api/v1/data-connections" + query).JsonAsync()));
+        }
         await ApiAssert.ErrorAsync(await alice.Client.GetAsync($"/api/v1/data-credentials/{bobCredential}"), HttpStatusCode.NotFound);
         await ApiAssert.ErrorAsync(await alice.Client.GetAsync($"/api/v1/data-connections/{connectionId}?credentialId={bobCredential}"), HttpStatusCode.NotFound);
 
