@@ -5,6 +5,32 @@ namespace Connectory.Tests.Data;
 
 public class HotSqlTests
 {
+    /// <summary>Runs <paramref name="test"/> against a fresh WAL database file made with <paramref name="schema"/>, removed afterwards.</summary>
+    static async Task WithDatabaseAsync(string schema, Func<string, Task> test)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hotsql-{Guid.NewGuid():N}.db");
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
+        try
+        {
+            using (var setup = new SqliteConnection(connectionString))
+            {
+                setup.Open();
+                using var create = setup.CreateCommand();
+                create.CommandText = "PRAGMA journal_mode=WAL; " + schema;
+                create.ExecuteNonQuery();
+            }
+            await test(connectionString);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
     static DateTime ReadUtc(string stored)
     {
         using var connection = new SqliteConnection("Data Source=:memory:");
@@ -48,17 +74,8 @@ public class HotSqlTests
     [Fact]
     public async Task A_statement_kept_prepared_sees_rows_committed_after_it_was_prepared()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"hotreads-{Guid.NewGuid():N}.db");
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
-        try
+        await WithDatabaseAsync("CREATE TABLE t (v INTEGER)", async connectionString =>
         {
-            using (var setup = new SqliteConnection(connectionString))
-            {
-                setup.Open();
-                using var create = setup.CreateCommand();
-                create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (v INTEGER)";
-                create.ExecuteNonQuery();
-            }
             using var pool = new SqliteStatementPool(connectionString);
             async Task<long> CountAsync()
             {
@@ -82,31 +99,14 @@ public class HotSqlTests
             // A read that fails leaves no broken connection behind for the next one.
             await Assert.ThrowsAnyAsync<SqliteException>(() => pool.ReadAsync(new SqlText("SELECT nope FROM t"), (_, _) => Task.CompletedTask, CancellationToken.None));
             Assert.Equal(2, await CountAsync());
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
-            {
-                File.Delete(path);
-            }
-        }
+        });
     }
 
     [Fact]
     public async Task Units_written_together_apply_whole_or_not_at_all_each()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"writegate-{Guid.NewGuid():N}.db");
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
-        try
+        await WithDatabaseAsync("CREATE TABLE t (v INTEGER UNIQUE, unit INTEGER)", async connectionString =>
         {
-            using (var setup = new SqliteConnection(connectionString))
-            {
-                setup.Open();
-                using var create = setup.CreateCommand();
-                create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (v INTEGER UNIQUE, unit INTEGER)";
-                create.ExecuteNonQuery();
-            }
             using var gate = new SqliteWriteGate(connectionString);
             SqlText Insert(int value, int unit)
             {
@@ -139,14 +139,6 @@ public class HotSqlTests
             }
             Assert.Equal(Enumerable.Range(0, 60).Where(u => results[u]).Select(u => (long)u).Order(), rows.Keys.Order());
             Assert.All(rows.Values, count => Assert.Equal(2, count));
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
-            {
-                File.Delete(path);
-            }
-        }
+        });
     }
 }
