@@ -17,6 +17,33 @@ internal static class Clock
         return new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
     }
 
-    public static string ToRfc3339(this DateTime value) =>
-        DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, written digit by digit: every listed connection has two, and the general
+    /// formatter cost a list page more than reading its rows' dates.
+    /// </summary>
+    public static string ToRfc3339(this DateTime value) => string.Create(24, value, static (span, v) =>
+    {
+        static void Digits(Span<char> to, int number, int count)
+        {
+            for (var i = count - 1; i >= 0; i--)
+            {
+                to[i] = (char)('0' + number % 10);
+                number /= 10;
+            }
+        }
+        Digits(span, v.Year, 4);
+        span[4] = '-';
+        Digits(span[5..], v.Month, 2);
+        span[7] = '-';
+        Digits(span[8..], v.Day, 2);
+        span[10] = 'T';
+        Digits(span[11..], v.Hour, 2);
+        span[13] = ':';
+        Digits(span[14..], v.Minute, 2);
+        span[16] = ':';
+        Digits(span[17..], v.Second, 2);
+        span[19] = '.';
+        Digits(span[20..], v.Millisecond, 3);
+        span[23] = 'Z';
+    });
 }

@@ -72,6 +72,19 @@ public class HotSqlTests
     }
 
     [Fact]
+    public void Instants_are_written_as_the_general_formatter_writes_them()
+    {
+        var random = new Random(3339);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var when = new DateTime(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+            Assert.Equal(when.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), when.ToRfc3339());
+        }
+        Assert.Equal("0001-01-01T00:00:00.000Z", DateTime.MinValue.ToRfc3339());
+        Assert.Equal("9999-12-31T23:59:59.999Z", DateTime.MaxValue.ToRfc3339());
+    }
+
+    [Fact]
     public async Task A_statement_kept_prepared_sees_rows_committed_after_it_was_prepared()
     {
         await WithDatabaseAsync("CREATE TABLE t (v INTEGER)", async connectionString =>
