@@ -123,7 +123,7 @@ internal static class RawCommands
     /// </summary>
     public static DateTime GetUtc(this DbDataReader reader, int ordinal)
     {
-        if (reader.GetFieldType(ordinal) == typeof(string) && TryParseStored(reader.GetString(ordinal), out var parsed))
+        if (reader is Microsoft.Data.Sqlite.SqliteDataReader && TryParseStored(reader.GetString(ordinal), out var parsed))
         {
             return parsed;
         }

@@ -34,7 +34,7 @@ internal sealed class ConnectionListing(
         if (p.Limit is null)
         {
             var separated = await SeparatedCredentialsAsync(caller, null, ct);
-            return new ConnectionsBody(plan.DataName, count, new PageLinks(Urls.Self(request), null, null), async (each, token) =>
+            return new ConnectionsBody(plan.DataName, count, new PageLinks(Urls.Self(request), null, null), buffered: false, async (each, token) =>
             {
                 await plan.ForEachAsync(reads, row => each(plan.View(row, separated, request)), token);
                 foreach (var files in plan.DataFiles)
@@ -66,7 +66,7 @@ internal sealed class ConnectionListing(
             Urls.Self(request),
             hasNext && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[^1], false)!.Encode(protector)) : null,
             hasPrev && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[0], true)!.Encode(protector)) : null);
-        return new ConnectionsBody(plan.DataName, count, links, async (each, _) =>
+        return new ConnectionsBody(plan.DataName, count, links, buffered: true, async (each, _) =>
         {
             foreach (var (stored, files) in rows)
             {

@@ -48,7 +48,9 @@ internal sealed class ListPlan(
     };
 
     SqlText Select(bool withKey) =>
-        condition.Clone().Prepend($"SELECT {ConnectionRows.ListedColumns}{(withKey ? ", " + KeySql : "")} FROM data_connections c WHERE ");
+        condition.Clone().Prepend($"SELECT {ConnectionRows.ListedColumns(includeQris)}{(withKey ? ", " + KeySql : "")} FROM data_connections c WHERE ");
+
+    DataConnection Read(System.Data.Common.DbDataReader reader) => ConnectionRows.ReadListed(reader, access.Caller.TenantId, includeQris);
 
     public SqlText CountSql() => condition.Clone().Prepend("SELECT COUNT(*) FROM data_connections c WHERE ");
 
@@ -73,8 +75,8 @@ internal sealed class ListPlan(
         sql.Append($" ORDER BY {KeySql} {direction}, c.\"Id\" {direction} LIMIT {sql.Param(take)}");
         return reads.ListAsync(sql, r => new KeyedConnection
         {
-            Row = ConnectionRows.ReadListed(r),
-            Key = IsTime ? "" : r.GetString(ConnectionRows.ListedColumnCount),
+            Row = Read(r),
+            Key = IsTime ? "" : r.GetString(ConnectionRows.ListedColumnCount(includeQris)),
         }, ct);
     }
 
@@ -98,7 +100,7 @@ internal sealed class ListPlan(
         {
             while (await reader.ReadAsync(token))
             {
-                await each(ConnectionRows.ReadListed(reader));
+                await each(Read(reader));
             }
         }, ct);
     }
@@ -108,7 +110,7 @@ internal sealed class ListPlan(
     {
         var keyed = await reads.ListAsync(Select(withKey: false), r =>
         {
-            var row = ConnectionRows.ReadListed(r);
+            var row = Read(r);
             return new KeyedConnection { Row = row, Key = Convert.ToHexStringLower(Collation!.GetSortKey(row.Name, CompareOptions.IgnoreCase).KeyData) };
         }, ct);
         keyed.Sort((a, b) =>

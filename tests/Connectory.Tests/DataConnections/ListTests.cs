@@ -32,6 +32,27 @@ public sealed class ListTests(ConnectoryFactory factory) : IClassFixture<Connect
     }
 
     [Fact]
+    public async Task APageLargerThanItsFirstBufferIsWrittenWholeWithItsLength()
+    {
+        // 40 rows of 3 KB statements: a page of about 130 KB, twice the buffer a page starts with.
+        var tenant = await factory.NewTenantAsync();
+        var path = new string('p', 3000);
+        for (var i = 0; i < 40; i++)
+        {
+            await tenant.Admin.CreateAsync(ConnectionApi.Body($"big-{i:D2}", statement: ConnectionApi.RestStatement($"api.example.test/{path}/{i}")));
+        }
+        var response = await tenant.Admin.GetAsync($"{ConnectionApi.Path}?limit=100&noDatafiles=true");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(body.Length > 128 * 1024, body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        var page = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        var streamed = await tenant.Admin.ListAsync("noDatafiles=true");
+        Assert.Equal(streamed.GetProperty("data").ToString(), page.GetProperty("data").ToString());
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"big-{i:D2}"), page.Names());
+    }
+
+    [Fact]
     public async Task WithoutLimitEveryConnectionIsReturned()
     {
         var tenant = await factory.NewTenantAsync();
