@@ -14,6 +14,17 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
 {
     const int MaxStatements = 64;
 
+    /// <summary>Units committed together at most; a group is what queued while the previous one committed.</summary>
+    const int MaxGroup = 64;
+
+    sealed record Unit(IReadOnlyList<SqlText> Statements)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Exception? Failure { get; set; }
+    }
+
+    readonly System.Collections.Concurrent.ConcurrentQueue<Unit> queue = new();
+
     readonly SemaphoreSlim gate = new(1, 1);
     readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
     SqliteConnection? connection;
@@ -75,17 +86,6 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
         }
         await mine.Done.Task;
     }
-
-    /// <summary>Units committed together at most; a group is what queued while the previous one committed.</summary>
-    const int MaxGroup = 64;
-
-    sealed record Unit(IReadOnlyList<SqlText> Statements)
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public Exception? Failure { get; set; }
-    }
-
-    readonly System.Collections.Concurrent.ConcurrentQueue<Unit> queue = new();
 
     async Task CommitAsync(List<Unit> group)
     {
