@@ -54,14 +54,16 @@ internal sealed class SqlText
     /// <summary>Placeholders for a list of values, comma separated (for IN).</summary>
     public string Params(IEnumerable<object?> list) => string.Join(", ", list.Select(Param));
 
-    public void Bind(DbCommand command)
+    public void Bind(DbCommand command) => Bind(command.Parameters, command.CreateParameter);
+
+    public void Bind(DbParameterCollection parameters, Func<DbParameter> create)
     {
         for (var i = 0; i < values.Count; i++)
         {
-            var parameter = command.CreateParameter();
+            var parameter = create();
             parameter.ParameterName = "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             parameter.Value = values[i] ?? DBNull.Value;
-            command.Parameters.Add(parameter);
+            parameters.Add(parameter);
         }
     }
 }
@@ -97,14 +99,47 @@ internal static class RawCommands
         }
     }
 
-    /// <summary>Runs the statements in one transaction on the context's connection (or in its current transaction).</summary>
+    /// <summary>
+    /// Runs the statements in one transaction on the context's connection (or in its current transaction). Where the
+    /// provider batches (PostgreSQL), they go as one batch: one round trip, run by the server in one implicit
+    /// transaction, so all apply or none does.
+    /// </summary>
     public static async Task ExecuteAsync(this ConnectoryDb db, IReadOnlyList<SqlText> statements, CancellationToken ct)
     {
+        var connection = db.Database.GetDbConnection();
+        if (db.Database.CurrentTransaction is null && connection.CanCreateBatch)
+        {
+            var opened = connection.State != ConnectionState.Open;
+            if (opened)
+            {
+                await db.Database.OpenConnectionAsync(ct);
+            }
+            try
+            {
+                await using var batch = connection.CreateBatch();
+                foreach (var statement in statements)
+                {
+                    var command = batch.CreateBatchCommand();
+                    command.CommandText = statement.Text;
+                    statement.Bind(command.Parameters, command.CreateParameter);
+                    batch.BatchCommands.Add(command);
+                }
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+            finally
+            {
+                if (opened)
+                {
+                    await db.Database.CloseConnectionAsync();
+                }
+            }
+            return;
+        }
         var own = db.Database.CurrentTransaction is null;
         await using var transaction = own ? await db.Database.BeginTransactionAsync(ct) : null;
         foreach (var statement in statements)
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
+            await using var command = connection.CreateCommand();
             command.CommandText = statement.Text;
             command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             statement.Bind(command);
