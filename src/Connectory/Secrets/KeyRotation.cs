@@ -69,7 +69,7 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
                     var moved = await WithDbAsync(async db =>
                     {
                         var count = 0;
-                        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                        await using var transaction = column.OneRowPerTransaction ? null : await db.Database.BeginTransactionAsync(ct);
                         foreach (var row in batch)
                         {
                             if (protector.Rewrap(row.Value, column.Context(row)) is not { } value)
@@ -79,7 +79,10 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
                             }
                             count += await column.ReplaceAsync(db, row, value, ct);
                         }
-                        await transaction.CommitAsync(ct);
+                        if (transaction is not null)
+                        {
+                            await transaction.CommitAsync(ct);
+                        }
                         return count;
                     });
                     rewrapped += moved;

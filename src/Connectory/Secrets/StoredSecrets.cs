@@ -24,6 +24,14 @@ internal abstract class SecretColumn(string name, string field)
     public abstract Task<int> ReplaceAsync(ConnectoryDb db, SecretRow row, string value, CancellationToken ct);
 
     public SecretContext Context(SecretRow row) => new(row.TenantId, row.Id, Field);
+
+    /// <summary>
+    /// Whether each row is replaced in a transaction of its own. data_connections' trigger bumps the tenant's
+    /// connections version on every update: a batch in one transaction would hold the tenant's row while waiting for
+    /// the next connection's, and a request changing that connection waits for the tenant's row: a deadlock on
+    /// PostgreSQL. One row per transaction takes the two locks in the order requests do.
+    /// </summary>
+    public virtual bool OneRowPerTransaction => false;
 }
 
 internal static class StoredSecrets
@@ -49,6 +57,8 @@ internal static class StoredSecrets
     sealed class ConnectionSecrets() : SecretColumn("data_connections.qConnectionSecret", ConnectionWrites.SecretField)
     {
         static IQueryable<DataConnection> All(ConnectoryDb db) => db.DataConnections.IgnoreQueryFilters().Where(c => c.ConnectionSecret != null);
+
+        public override bool OneRowPerTransaction => true;
 
         public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct) =>
             All(db).Where(c => string.Compare(c.Id, afterId) > 0 && !c.ConnectionSecret!.StartsWith(skipPrefix))
