@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Connectory.DataConnections;
@@ -15,6 +16,67 @@ public sealed class KeyRotationTests : IDisposable
     readonly ConnectoryFactory factory = ConnectoryFactory.With(new() { ["Secrets:ReloadSeconds"] = "0" });
 
     public void Dispose() => factory.Dispose();
+
+    [Fact]
+    public async Task RotationWaitingForAConnectionHoldsNothingARequestNeeds()
+    {
+        // PostgreSQL locks rows: every change to a connection also updates its tenant's connections version. A
+        // rotation that re-wrapped several connections in one transaction held that version row while waiting for a
+        // connection a request held, and the request waited for the version row: a deadlock. SQLite has one writer
+        // at a time, so there is nothing to interleave there.
+        if (!TestDatabase.IsPostgres)
+        {
+            return;
+        }
+        var tenant = await factory.NewTenantAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add((await tenant.Admin.NewConnectionAsync(CredentialApi.Connection(secret: $"secret-{i}"))).GetProperty("qID").GetString()!);
+        }
+        ids.Sort(StringComparer.Ordinal);
+        var connectionString = Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), "Connectory")!;
+        // Another client holds the connection the rotation reaches last.
+        await using var blocker = new Npgsql.NpgsqlConnection(connectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM data_connections WHERE \"Id\" = @id FOR UPDATE", blocker, hold))
+        {
+            lockRow.Parameters.AddWithValue("id", ids[^1]);
+            await lockRow.ExecuteScalarAsync();
+        }
+        using var admin = factory.Restarted(new() { ["Secrets:RotationBatchSize"] = "50" });
+        var rotation = KeyCommands.RotateAsync(admin.Services, resume: false, new StringWriter());
+        try
+        {
+            // Wait (20 s at most) until the rotation waits for the held row.
+            var waiting = Stopwatch.StartNew();
+            await using var watch = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", blocker, hold);
+            while ((long)(await watch.ExecuteScalarAsync())! == 0)
+            {
+                Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(20), "the rotation never reached the held connection");
+                await Task.Delay(50);
+            }
+            // Meanwhile a request changes a connection the rotation has already re-wrapped: it must not wait.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            HttpResponseMessage patched;
+            try
+            {
+                patched = await tenant.Admin.PatchAsJsonAsync($"/api/v1/data-connections/{ids[0]}",
+                    new[] { new { op = "replace", path = "/tags", value = new[] { "during-rotation" } } }, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException("A request changing a re-wrapped connection waited 10 s for the rotation.");
+            }
+            Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+        }
+        finally
+        {
+            await hold.RollbackAsync();
+        }
+        Assert.Equal(0, await rotation);
+    }
 
     [Fact]
     public async Task RotationWhileServingLeavesEverySecretUnderTheNewKeyAndNoneUnderTheOld()
