@@ -15,4 +15,20 @@ internal static class DbErrors
         Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
+
+    /// <summary>
+    /// True when the database gave up this request's transaction for a concurrent one (PostgreSQL's deadlock
+    /// detection or serialization failure): nothing of it was applied, and the same request may succeed again.
+    /// </summary>
+    public static bool IsTransientConflict(this Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

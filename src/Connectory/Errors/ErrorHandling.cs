@@ -54,6 +54,13 @@ internal static partial class ErrorHandling
             await ErrorWriter.WriteAsync(context, ErrorCatalog.DecryptionFailed, $"A stored credential could not be decrypted. Quote trace id {traceId} when reporting it.", traceId);
             return;
         }
+        if (exception is not null && Data.DbErrors.IsTransientConflict(exception))
+        {
+            logger.LogWarning("{Method} {Path} lost a database conflict with a concurrent change and was rolled back, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);
+            context.Response.Headers.RetryAfter = "1";
+            await ErrorWriter.WriteAsync(context, ErrorCatalog.Unavailable, "A concurrent change to the same data won; nothing of this request was applied. Retry it.", traceId);
+            return;
+        }
         logger.LogError(exception, "Unhandled exception for {Method} {Path}, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);
         await ErrorWriter.WriteAsync(context, ErrorCatalog.Internal, $"An internal error occurred. Quote trace id {traceId} when reporting it.", traceId);
     }

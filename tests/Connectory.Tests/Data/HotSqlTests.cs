@@ -85,6 +85,16 @@ public class HotSqlTests
     }
 
     [Fact]
+    public void Conflicts_the_database_broke_are_told_apart_from_other_failures()
+    {
+        Assert.True(new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", "40P01").IsTransientConflict());
+        Assert.True(new Microsoft.EntityFrameworkCore.DbUpdateException("save failed",
+            new Npgsql.PostgresException("could not serialize access", "ERROR", "ERROR", "40001")).IsTransientConflict());
+        Assert.False(new Npgsql.PostgresException("duplicate key", "ERROR", "ERROR", "23505").IsTransientConflict());
+        Assert.False(new InvalidOperationException("other").IsTransientConflict());
+    }
+
+    [Fact]
     public async Task A_statement_kept_prepared_sees_rows_committed_after_it_was_prepared()
     {
         await WithDatabaseAsync("CREATE TABLE t (v INTEGER)", async connectionString =>
