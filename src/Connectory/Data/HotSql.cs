@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 
 namespace Connectory.Data;
 
@@ -51,9 +50,8 @@ internal sealed class HotSql(ConnectoryDb db, SqliteStatementPool? sqlite = null
 }
 
 /// <summary>
-/// A few SQLite connections kept open, each keeping the statements it has prepared. Preparing a statement costs
-/// SQLite more than running it, and a pooled connection that is closed drops its statements, so these stay open.
-/// Each statement runs in its own implicit read transaction, ended when its reader is disposed, so reads see every
+/// A few SQLite connections kept open with their statements prepared (<see cref="PreparedConnection"/>). Each
+/// statement runs in its own implicit read transaction, ended when its reader is disposed, so reads see every
 /// commit, from this instance or another, and never hold back a WAL checkpoint.
 /// </summary>
 internal sealed class SqliteStatementPool(string connectionString) : IDisposable
@@ -61,91 +59,39 @@ internal sealed class SqliteStatementPool(string connectionString) : IDisposable
     /// <summary>Connections kept idle: enough for the threads that read at once on a small machine.</summary>
     const int MaxIdle = 16;
 
-    /// <summary>Distinct statements kept per connection; the hot paths use a handful of shapes.</summary>
-    const int MaxStatements = 64;
-
-    // A stack, not a bag: sessions are taken and returned on different threads, where a bag would steal under a lock.
-    readonly ConcurrentStack<Session> idle = new();
+    // A stack, not a bag: connections are taken and returned on different threads, where a bag would steal under a lock.
+    readonly ConcurrentStack<PreparedConnection> idle = new();
     volatile bool disposed;
 
     public async Task ReadAsync(SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct)
     {
-        var session = idle.TryPop(out var kept) ? kept : Session.Open(connectionString);
+        var connection = idle.TryPop(out var kept) ? kept : PreparedConnection.Open(connectionString);
         try
         {
-            var command = session.Command(sql.Text);
-            command.Parameters.Clear();
-            sql.Bind(command);
-            await using (var reader = await command.ExecuteReaderAsync(ct))
-            {
-                await consume(reader, ct);
-            }
+            await using var reader = await connection.Command(sql).ExecuteReaderAsync(ct);
+            await consume(reader, ct);
         }
         catch
         {
             // A failed or cancelled read may leave the connection mid-statement: it is not reused.
-            session.Dispose();
+            connection.Dispose();
             throw;
         }
         if (!disposed && idle.Count < MaxIdle)
         {
-            idle.Push(session);
+            idle.Push(connection);
         }
         else
         {
-            session.Dispose();
+            connection.Dispose();
         }
     }
 
     public void Dispose()
     {
         disposed = true;
-        while (idle.TryPop(out var session))
+        while (idle.TryPop(out var connection))
         {
-            session.Dispose();
-        }
-    }
-
-    sealed class Session : IDisposable
-    {
-        readonly SqliteConnection connection;
-        readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
-
-        Session(SqliteConnection connection) => this.connection = connection;
-
-        public static Session Open(string connectionString)
-        {
-            var connection = new SqliteConnection(connectionString);
-            connection.Open();
-            SqliteDurability.Prepare(connection);
-            return new Session(connection);
-        }
-
-        public SqliteCommand Command(string sql)
-        {
-            if (!commands.TryGetValue(sql, out var command))
-            {
-                if (commands.Count >= MaxStatements)
-                {
-                    foreach (var old in commands.Values)
-                    {
-                        old.Dispose();
-                    }
-                    commands.Clear();
-                }
-                command = connection.CreateCommand();
-                command.CommandText = sql;
-                commands.Add(sql, command);
-            }
-            return command;
-        }
-
-        public void Dispose()
-        {
-            foreach (var command in commands.Values)
-            {
-                command.Dispose();
-            }
             connection.Dispose();
         }
     }

@@ -71,33 +71,19 @@ internal sealed class SqlText
 internal static class RawCommands
 {
     /// <summary>
-    /// Runs <paramref name="sql"/> on the context's own connection and transaction, opening the connection through
-    /// EF (so its interceptors run) when it is closed, and hands the reader to <paramref name="consume"/>.
+    /// Runs <paramref name="sql"/> on the context's own connection and transaction and hands the reader to
+    /// <paramref name="consume"/>.
     /// </summary>
-    public static async Task ReadAsync(this ConnectoryDb db, SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct)
-    {
-        var opened = db.Database.GetDbConnection().State != ConnectionState.Open;
-        if (opened)
+    public static Task ReadAsync(this ConnectoryDb db, SqlText sql, Func<DbDataReader, CancellationToken, Task> consume, CancellationToken ct) =>
+        db.OnOpenConnectionAsync(async connection =>
         {
-            await db.Database.OpenConnectionAsync(ct);
-        }
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
+            await using var command = connection.CreateCommand();
             command.CommandText = sql.Text;
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             sql.Bind(command);
             await using var reader = await command.ExecuteReaderAsync(ct);
             await consume(reader, ct);
-        }
-        finally
-        {
-            if (opened)
-            {
-                await db.Database.CloseConnectionAsync();
-            }
-        }
-    }
+        }, ct);
 
     /// <summary>
     /// Runs the statements in one transaction on the context's connection (or in its current transaction). Where the
@@ -106,15 +92,9 @@ internal static class RawCommands
     /// </summary>
     public static async Task ExecuteAsync(this ConnectoryDb db, IReadOnlyList<SqlText> statements, CancellationToken ct)
     {
-        var connection = db.Database.GetDbConnection();
-        if (db.Database.CurrentTransaction is null && connection.CanCreateBatch)
+        if (db.Database.CurrentTransaction is null && db.Database.GetDbConnection().CanCreateBatch)
         {
-            var opened = connection.State != ConnectionState.Open;
-            if (opened)
-            {
-                await db.Database.OpenConnectionAsync(ct);
-            }
-            try
+            await db.OnOpenConnectionAsync(async connection =>
             {
                 await using var batch = connection.CreateBatch();
                 foreach (var statement in statements)
@@ -125,21 +105,14 @@ internal static class RawCommands
                     batch.BatchCommands.Add(command);
                 }
                 await batch.ExecuteNonQueryAsync(ct);
-            }
-            finally
-            {
-                if (opened)
-                {
-                    await db.Database.CloseConnectionAsync();
-                }
-            }
+            }, ct);
             return;
         }
         var own = db.Database.CurrentTransaction is null;
         await using var transaction = own ? await db.Database.BeginTransactionAsync(ct) : null;
         foreach (var statement in statements)
         {
-            await using var command = connection.CreateCommand();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = statement.Text;
             command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             statement.Bind(command);
@@ -148,6 +121,27 @@ internal static class RawCommands
         if (transaction is not null)
         {
             await transaction.CommitAsync(ct);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the context's connection, opened through EF (so its interceptors run) when it is closed.</summary>
+    static async Task OnOpenConnectionAsync(this ConnectoryDb db, Func<DbConnection, Task> work, CancellationToken ct)
+    {
+        var opened = db.Database.GetDbConnection().State != ConnectionState.Open;
+        if (opened)
+        {
+            await db.Database.OpenConnectionAsync(ct);
+        }
+        try
+        {
+            await work(db.Database.GetDbConnection());
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
     }
 

@@ -8,12 +8,10 @@ namespace Connectory.Data;
 /// that idling, not the writes, sets the pace. Saves from this process queue here instead and each starts the
 /// moment the previous one ends. Other processes (admin commands) still meet the busy handler.
 /// The gate also keeps one connection open for hand-written transactions (<see cref="ExecuteAsync"/>), with its
-/// statements prepared once: preparing an INSERT costs about what running it does.
+/// statements prepared once (<see cref="PreparedConnection"/>): preparing an INSERT costs about what running it does.
 /// </summary>
 internal sealed class SqliteWriteGate(string connectionString) : IDisposable
 {
-    const int MaxStatements = 64;
-
     /// <summary>Units committed together at most; a group is what queued while the previous one committed.</summary>
     const int MaxGroup = 64;
 
@@ -26,8 +24,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
     readonly System.Collections.Concurrent.ConcurrentQueue<Unit> queue = new();
 
     readonly SemaphoreSlim gate = new(1, 1);
-    readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
-    SqliteConnection? connection;
+    PreparedConnection? connection;
 
     public async Task<T> RunAsync<T>(Func<Task<T>> write, CancellationToken ct)
     {
@@ -92,7 +89,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
         try
         {
             var open = Connection();
-            await using var transaction = open.BeginTransaction();
+            await using var transaction = open.Connection.BeginTransaction();
             for (var i = 0; i < group.Count; i++)
             {
                 var savepoint = "u" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -101,11 +98,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
                 {
                     foreach (var statement in group[i].Statements)
                     {
-                        var command = Command(open, statement.Text);
-                        command.Transaction = transaction;
-                        command.Parameters.Clear();
-                        statement.Bind(command);
-                        await command.ExecuteNonQueryAsync();
+                        await open.Command(statement, transaction).ExecuteNonQueryAsync();
                     }
                     await transaction.ReleaseAsync(savepoint);
                 }
@@ -142,46 +135,18 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
         }
     }
 
-    SqliteConnection Connection()
+    PreparedConnection Connection()
     {
-        if (connection is { State: System.Data.ConnectionState.Open })
+        if (connection is { IsOpen: true })
         {
             return connection;
         }
         DropConnection();
-        connection = new SqliteConnection(connectionString);
-        connection.Open();
-        SqliteDurability.Prepare(connection);
-        return connection;
-    }
-
-    SqliteCommand Command(SqliteConnection open, string sql)
-    {
-        if (!commands.TryGetValue(sql, out var command))
-        {
-            if (commands.Count >= MaxStatements)
-            {
-                DropCommands();
-            }
-            command = open.CreateCommand();
-            command.CommandText = sql;
-            commands.Add(sql, command);
-        }
-        return command;
-    }
-
-    void DropCommands()
-    {
-        foreach (var command in commands.Values)
-        {
-            command.Dispose();
-        }
-        commands.Clear();
+        return connection = PreparedConnection.Open(connectionString);
     }
 
     void DropConnection()
     {
-        DropCommands();
         connection?.Dispose();
         connection = null;
     }
