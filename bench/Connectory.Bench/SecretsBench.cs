@@ -150,8 +150,15 @@ internal static class SecretsBench
             var name = $"bench-credential-{i:D7}";
             var credential = new DataCredential
             {
-                Id = Guid.NewGuid().ToString(), TenantId = tenant.Id, OwnerId = admin.Id, Name = name, NameFold = Connectory.DataConnections.ConnectionFields.Fold(name),
-                Type = "QvOdbcConnectorPackage.exe", DatasourceId = "postgres", Username = "bench", CreatedAt = now,
+                Id = Guid.NewGuid().ToString(),
+                TenantId = tenant.Id,
+                OwnerId = admin.Id,
+                Name = name,
+                NameFold = Connectory.DataConnections.ConnectionFields.Fold(name),
+                Type = "QvOdbcConnectorPackage.exe",
+                DatasourceId = "postgres",
+                Username = "bench",
+                CreatedAt = now,
             };
             store.SetPassword(credential, Payload + credential.Id[..8]);
             db.Add(credential);

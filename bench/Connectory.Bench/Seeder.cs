@@ -37,8 +37,15 @@ internal static class Seeder
             var name = $"bench-space-{s:D4}";
             var space = new Space
             {
-                Id = Ids.New(), TenantId = tenant.Id, Name = name, NormalizedName = Space.Normalize(name), Type = SpaceTypes.Shared,
-                OwnerId = admin.Id, CreatedBy = admin.Id, CreatedAt = now, UpdatedAt = now,
+                Id = Ids.New(),
+                TenantId = tenant.Id,
+                Name = name,
+                NormalizedName = Space.Normalize(name),
+                Type = SpaceTypes.Shared,
+                OwnerId = admin.Id,
+                CreatedBy = admin.Id,
+                CreatedAt = now,
+                UpdatedAt = now,
             };
             db.Add(space);
             spaceIds.Add(space.Id);
@@ -56,11 +63,23 @@ internal static class Seeder
             var spaceId = spaceIds[i % spaceIds.Count];
             var connection = new DataConnection
             {
-                Id = Guid.NewGuid().ToString(), TenantId = tenant.Id, SpaceId = spaceId, SpaceType = SpaceTypes.Shared, OwnerId = admin.Id,
-                Scope = spaceId, Name = name, NameFold = ConnectionFields.Fold(name), NameSortKey = ConnectionFields.SortKey(name),
-                Type = type, DatasourceId = type == Types[0] ? "postgres" : "snowflake", ConnectStatement = statement,
-                Tags = "[\"bench\"]", Qri = Qri.For(tenant.QriKey, "", type, ConnectStatement.Parse(statement)),
-                CreatedBy = admin.Id, CreatedAt = now.AddMilliseconds(i), UpdatedAt = now.AddMilliseconds(i),
+                Id = Guid.NewGuid().ToString(),
+                TenantId = tenant.Id,
+                SpaceId = spaceId,
+                SpaceType = SpaceTypes.Shared,
+                OwnerId = admin.Id,
+                Scope = spaceId,
+                Name = name,
+                NameFold = ConnectionFields.Fold(name),
+                NameSortKey = ConnectionFields.SortKey(name),
+                Type = type,
+                DatasourceId = type == Types[0] ? "postgres" : "snowflake",
+                ConnectStatement = statement,
+                Tags = "[\"bench\"]",
+                Qri = Qri.For(tenant.QriKey, "", type, ConnectStatement.Parse(statement)),
+                CreatedBy = admin.Id,
+                CreatedAt = now.AddMilliseconds(i),
+                UpdatedAt = now.AddMilliseconds(i),
             };
             db.Add(connection);
             ids.Add(connection.Id);

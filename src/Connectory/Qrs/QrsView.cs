@@ -56,7 +56,8 @@ internal static class QrsView
         {
             var fold = QrsCustomPropertyDefinition.Fold(path[1..]);
             return new QrsField<QrsRow>(path, QrsFieldKind.Text,
-                r => r.CustomProperties.Where(p => p.Definition.NameFold == fold).Select(p => (object?)p.Value.Value)) { IsMany = true };
+                r => r.CustomProperties.Where(p => p.Definition.NameFold == fold).Select(p => (object?)p.Value.Value))
+            { IsMany = true };
         }).ToList();
         return custom.Count == 0 ? Fields : [.. Fields, .. custom];
     }

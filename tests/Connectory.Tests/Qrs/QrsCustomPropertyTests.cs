@@ -157,7 +157,10 @@ public sealed class QrsCustomPropertyTests : IDisposable
 
         var byId = await secondQrs.PostAsync("/qrs/dataconnection", new
         {
-            name = "Theirs", type = "ODBC", connectionstring = "x", customProperties = new[] { ById(definitionId, "EMEA") },
+            name = "Theirs",
+            type = "ODBC",
+            connectionstring = "x",
+            customProperties = new[] { ById(definitionId, "EMEA") },
         });
         Assert.Equal(HttpStatusCode.BadRequest, byId.StatusCode);
 

@@ -29,8 +29,16 @@ public sealed class QrsImportBundleTests : IClassFixture<ConnectoryFactory>, IDi
     {
         var entry = new Dictionary<string, object?>
         {
-            ["id"] = id, ["name"] = name, ["type"] = type, ["connectionstring"] = "CUSTOM CONNECT TO \"provider=QvRestConnector.exe;url=https://q.example.test;\"",
-            ["username"] = "", ["password"] = null, ["logOn"] = 0, ["architecture"] = 2, ["owner"] = owner, ["tags"] = Array.Empty<object>(),
+            ["id"] = id,
+            ["name"] = name,
+            ["type"] = type,
+            ["connectionstring"] = "CUSTOM CONNECT TO \"provider=QvRestConnector.exe;url=https://q.example.test;\"",
+            ["username"] = "",
+            ["password"] = null,
+            ["logOn"] = 0,
+            ["architecture"] = 2,
+            ["owner"] = owner,
+            ["tags"] = Array.Empty<object>(),
         };
         foreach (var property in extra is null ? [] : JsonSerializer.SerializeToElement(extra).EnumerateObject())
         {
@@ -57,7 +65,11 @@ public sealed class QrsImportBundleTests : IClassFixture<ConnectoryFactory>, IDi
         var (owned, stranger, dsn) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
         var bundle = Write(new
         {
-            format = "connectory-qrs-bundle", version = 1, exportedAt = "2026-11-24T00:00:00.000Z", source = "https://qlik.example.test:4242/", passwordKey = (object?)null,
+            format = "connectory-qrs-bundle",
+            version = 1,
+            exportedAt = "2026-11-24T00:00:00.000Z",
+            source = "https://qlik.example.test:4242/",
+            passwordKey = (object?)null,
             connections = new[]
             {
                 Entry(owned, "Jo's REST", owner: new { userDirectory = "ACME", userId = "jo", name = "Jo" }, extra: new { username = "jo-svc", passwordEncrypted = "v1:AAAA:BBBB" }),
@@ -97,7 +109,8 @@ public sealed class QrsImportBundleTests : IClassFixture<ConnectoryFactory>, IDi
         await tenant.NewSpaceAsync("shared", name: "Target");
         var bundle = Write(new
         {
-            format = "connectory-qrs-bundle", version = 1,
+            format = "connectory-qrs-bundle",
+            version = 1,
             connections = new object[] { "not an object", new { id = "not-a-guid", name = "X", type = "T", connectionstring = "C" }, Entry(Guid.NewGuid().ToString(), "Odd owner", owner: "ACME\\jo", extra: new { tags = new object[] { "x", 3 }, logOn = 1.5 }) },
         });
         var (report, error, text) = await ImportAsync(bundle, tenant.Id, "*=Target", dryRun: true);

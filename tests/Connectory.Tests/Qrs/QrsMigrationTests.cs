@@ -91,8 +91,13 @@ public sealed class QrsMigrationTests : IDisposable
             var db = scope.ServiceProvider.GetRequiredService<ConnectoryDb>();
             db.Users.Add(new User
             {
-                Id = Ids.New(), TenantId = source.Tenant.Id, Subject = "INTERNAL\\sa_repository", Name = "sa_repository",
-                Roles = TenantRoles.TenantAdmin, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+                Id = Ids.New(),
+                TenantId = source.Tenant.Id,
+                Subject = "INTERNAL\\sa_repository",
+                Name = "sa_repository",
+                Roles = TenantRoles.TenantAdmin,
+                CreatedAt = DateTime.UtcNow,
+                UpdatedAt = DateTime.UtcNow,
             });
             await db.SaveChangesAsync();
         }
@@ -174,7 +179,10 @@ public sealed class QrsMigrationTests : IDisposable
         var general = await NewSpaceAsync(admin, "General", "managed");
         var existing = await admin.PostAsJsonAsync("/api/v1/data-connections", new
         {
-            qName = "existing", qType = "QvRestConnector.exe", datasourceID = "rest", space = finance,
+            qName = "existing",
+            qType = "QvRestConnector.exe",
+            datasourceID = "rest",
+            space = finance,
             qConnectStatement = "CUSTOM CONNECT TO \"provider=QvRestConnector.exe;url=https://x.example.test;\"",
         });
         Assert.Equal(HttpStatusCode.Created, existing.StatusCode);
