@@ -102,12 +102,12 @@ internal sealed class ConnectionAccess
     public ConnectionRights RightsIn(string? spaceId, string spaceType, string personalOwnerId) =>
         AccessRules.ForConnections(caller, StandingIn(spaceId, spaceType, personalOwnerId));
 
-    public IReadOnlyList<string> Privileges(DataConnection connection) =>
+    public ConnectionPrivileges Privileges(DataConnection connection) =>
         AccessRules.Privileges(caller, StandingIn(connection.SpaceId, connection.SpaceType, connection.OwnerId), connection.OwnerId);
 
-    public bool CanSee(DataConnection connection) => Privileges(connection).Count > 0;
+    public bool CanSee(DataConnection connection) => Privileges(connection) != ConnectionPrivileges.None;
 
-    public bool CanChange(DataConnection connection) => Privileges(connection).Contains("update");
+    public bool CanChange(DataConnection connection) => Privileges(connection).HasFlag(ConnectionPrivileges.Update);
 
     /// <summary>The connections the caller may list, as a filter the database applies.</summary>
     public IQueryable<DataConnection> Visible(IQueryable<DataConnection> connections)

@@ -1,6 +1,7 @@
 using Connectory.Data;
 using Connectory.DataCredentials;
 using Connectory.Errors;
+using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,7 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
         {
             results.Add(await OneAsync(item, caller, async resolved =>
             {
-                if (!resolved.Privileges.Contains("delete"))
+                if (!resolved.May(ConnectionPrivileges.Delete))
                 {
                     return ApiError.Forbidden("The caller may not delete this connection.");
                 }
@@ -65,7 +66,7 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
         }
         if (item.ownerId is not null)
         {
-            if (!resolved.Privileges.Contains("change_owner"))
+            if (!resolved.May(ConnectionPrivileges.ChangeOwner))
             {
                 return ApiError.Forbidden("The caller may not change this connection's owner.");
             }
@@ -73,11 +74,11 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
             {
                 return ApiError.InvalidField("ownerId", $"names no user of this tenant ('{item.ownerId}')");
             }
-            connection.OwnerId = item.ownerId;
+            connection.HandTo(item.ownerId);
         }
         if (item.spaceId is not null)
         {
-            if (!resolved.Privileges.Contains("change_space"))
+            if (!resolved.May(ConnectionPrivileges.ChangeSpace))
             {
                 return ApiError.Forbidden("The caller may not move this connection to another space.");
             }
@@ -87,8 +88,7 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
                 {
                     return ApiError.InvalidField("spaceType", "must be 'personal' when spaceId is empty");
                 }
-                connection.SpaceId = null;
-                connection.SpaceType = "personal";
+                connection.PlaceIn(null, DataConnection.PersonalSpaceType);
             }
             else
             {
@@ -102,11 +102,9 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
                 {
                     return ApiError.InvalidField("spaceType", $"is '{item.spaceType}' but space '{item.spaceId}' is a {spaceType} space");
                 }
-                connection.SpaceId = spaceId;
-                connection.SpaceType = spaceType;
+                connection.PlaceIn(spaceId, spaceType);
             }
         }
-        connection.Scope = connection.SpaceId ?? DataConnection.PersonalScope(connection.OwnerId);
         connection.UpdatedAt = time.UtcNow();
         return await writes.SaveAsync(connection.Name, ct);
     }
@@ -164,34 +162,18 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
         }
         var scope = spaceId ?? DataConnection.PersonalScope(caller.UserId);
         var name = body.name?.Trim() ?? await FreeCopyNameAsync(source.Name, scope, ct);
-        var now = time.UtcNow();
-        var copy = new DataConnection
-        {
-            Id = Guid.NewGuid().ToString(),
-            TenantId = caller.TenantId,
-            SpaceId = spaceId,
-            SpaceType = spaceType,
-            OwnerId = caller.UserId,
-            Scope = scope,
-            Name = name,
-            NameFold = ConnectionFields.Fold(name),
-            NameSortKey = ConnectionFields.SortKey(name),
-            Type = source.Type,
-            DatasourceId = source.DatasourceId,
-            ConnectStatement = source.ConnectStatement,
-            LogOn = source.LogOn,
-            Architecture = source.Architecture,
-            SeparateCredentials = source.SeparateCredentials,
-            Tags = source.Tags,
-            AppOwner = source.AppOwner,
-            Qri = source.Qri,
-            CreatedBy = caller.UserId,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var copy = DataConnection.New(
+            Guid.NewGuid().ToString(), caller.TenantId, caller.UserId, spaceId, spaceType, name, source.Type, source.DatasourceId,
+            source.ConnectStatement, caller.UserId, time.UtcNow());
+        copy.LogOn = source.LogOn;
+        copy.Architecture = source.Architecture;
+        copy.SeparateCredentials = source.SeparateCredentials;
+        copy.Tags = source.Tags;
+        copy.AppOwner = source.AppOwner;
+        copy.Qri = source.Qri;
         // The copy's owner may read its secret and use its credentials, so a copy carries the source's secret and
         // credentials only for callers who may change the source; a reader's copy starts without them.
-        var carriesSecrets = resolved.Privileges.Contains("update");
+        var carriesSecrets = resolved.May(ConnectionPrivileges.Update);
         var secret = carriesSecrets ? writes.SecretOf(source) : null;
         var change = new ConnectionChange { Secret = secret, SecretGiven = secret is not null };
         DataCredential? credential = null;

@@ -1,5 +1,6 @@
 using Connectory.Data;
 using Connectory.Errors;
+using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +9,9 @@ namespace Connectory.DataConnections;
 /// <summary>What a {qID} (or, with type=connectionname, a name) resolves to for the caller.</summary>
 internal sealed record ResolvedConnection(DataConnection? Stored, ConnectionAccess Access, SpaceInfo? DataFilesSpace, bool IsDataFiles, string? DataFilesOwner)
 {
-    public IReadOnlyList<string> Privileges => IsDataFiles ? ["read"] : Access.Privileges(Stored!);
+    public ConnectionPrivileges Privileges => IsDataFiles ? ConnectionPrivileges.Read : Access.Privileges(Stored!);
+
+    public bool May(ConnectionPrivileges privilege) => Privileges.HasFlag(privilege);
 }
 
 internal static class ConnectionLookup

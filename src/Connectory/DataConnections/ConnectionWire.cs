@@ -31,6 +31,9 @@ internal sealed record ConnectionCreate(
     JsonElement? connectionProperties,
     bool? authUrlOnly);
 
+/// <summary>The answer to a DcaasConnectionCreate with authUrlOnly on an OAuth source.</summary>
+internal sealed record DcaasConnectionCreateAuthResponse(string authUrl);
+
 /// <summary>The PUT body: the spec's <c>ConnectionUpdate</c>.</summary>
 internal sealed record ConnectionUpdate(
     string? qID,

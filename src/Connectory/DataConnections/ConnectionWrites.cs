@@ -14,44 +14,50 @@ internal sealed class ConnectionWrites(
 {
     public const string SecretField = "qConnectionSecret";
 
-    public async Task<(ConnectionCreateResponse? Created, ApiError? Error)> CreateAsync(ConnectionCreate body, Caller caller, HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// Creates a connection: checks the command whole (fields, space, owner, credentials), then stores the connection and
+    /// its credential in one transaction. A name or id taken meanwhile is a 409; nothing is stored on any failure.
+    /// </summary>
+    public async Task<(CreatedConnection? Created, ApiError? Error)> CreateAsync(NewConnection command, Caller caller, CancellationToken ct)
     {
-        var idError = ConnectionFields.CheckUuid(body.qID, "qID", out var id);
-        var engineIdError = ConnectionFields.CheckUuid(body.qEngineObjectID, "qEngineObjectID", out var engineId);
-        var logOnError = ConnectionFields.ParseLogOn(body.qLogOn, out var logOn);
-        var architectureError = ConnectionFields.ParseArchitecture(body.qArchitecture, out var architecture);
-        var error = ConnectionFields.CheckName(body.qName)
-            ?? ConnectionFields.CheckStatement(body.qConnectStatement)
-            ?? (string.IsNullOrWhiteSpace(body.qType) ? ApiError.MissingField("qType") : null)
-            ?? (body.datasourceID is null ? ApiError.MissingField("datasourceID") : null)
-            ?? idError ?? engineIdError ?? logOnError ?? architectureError
-            ?? ConnectionFields.CheckTags(body.tags)
-            ?? ConnectionFields.CheckLimits(body.qType, body.datasourceID, body.owner, body.qUsername, body.qPassword, body.qConnectionSecret, body.qCredentialsName);
+        var error = ConnectionFields.CheckName(command.Name)
+            ?? ConnectionFields.CheckStatement(command.Statement)
+            ?? (string.IsNullOrWhiteSpace(command.Type) ? ApiError.MissingField("qType") : null)
+            ?? (command.DatasourceId is null ? ApiError.MissingField("datasourceID") : null)
+            ?? ConnectionFields.CheckTags(command.Tags)
+            ?? ConnectionFields.CheckLimits(command.Type, command.DatasourceId, command.AppOwner, command.Username, command.Password, command.Secret, command.CredentialName ?? (command.CredentialRefByName ? command.CredentialRef : null));
         if (error is not null)
         {
             return (null, error);
         }
-        if (id is not null && engineId is not null && id != engineId)
-        {
-            return (null, ApiError.InvalidField("qEngineObjectID", "must equal qID"));
-        }
-        id ??= engineId ?? Guid.NewGuid().ToString();
-        var hasInlineCredentials = body.qUsername is not null || body.qPassword is not null;
-        var linksCredential = !string.IsNullOrEmpty(body.qCredentialsID) || (!hasInlineCredentials && !string.IsNullOrEmpty(body.qCredentialsName));
-        if (hasInlineCredentials && !string.IsNullOrEmpty(body.qCredentialsID))
+        if (command.HasInlineCredentials && command.CredentialRef is not null && !command.CredentialRefByName)
         {
             return (null, ApiError.BadRequest("Give either qUsername/qPassword or qCredentialsID, not both."));
         }
-        if (body.qSeparateCredentials == true && linksCredential)
+        if (command.SeparateCredentials && command.CredentialRef is not null)
         {
             return (null, ApiError.BadRequest("A connection with qSeparateCredentials takes each user's own credential (qUsername/qPassword or the data-credentials API), not a linked one."));
         }
 
-        var (spaceId, spaceType, spaceError) = await TargetSpaceAsync(caller, body.space, ct);
+        var (spaceId, spaceType, spaceError) = await TargetSpaceAsync(caller, command.SpaceId, ct);
         if (spaceError is not null)
         {
             return (null, spaceError);
         }
+        var ownerId = command.OwnerId ?? caller.UserId;
+        if (ownerId != caller.UserId)
+        {
+            // Making a connection for another user is handing it over: change_owner where it is made.
+            if (!(spaceId is null ? caller.IsTenantAdmin : AccessRules.IsSpaceAdmin(caller, ConnectionAccess.KindOf(spaceType))))
+            {
+                return (null, ApiError.Forbidden("The caller may not make connections owned by another user."));
+            }
+            if (!await db.Users.AnyAsync(u => u.Id == ownerId, ct))
+            {
+                return (null, ApiError.InvalidField("ownerId", $"names no user of this tenant ('{ownerId}')"));
+            }
+        }
+        var id = command.Id ?? Guid.NewGuid().ToString();
         // Ids are global keys; the check spans tenants because the insert would collide anyway.
         var taken = new SqlText();
         taken.Append($"SELECT 1 FROM data_connections WHERE \"Id\" = {taken.Param(id)}");
@@ -60,52 +66,35 @@ internal sealed class ConnectionWrites(
             return (null, ApiError.Conflict($"A data connection with qID '{id}' already exists."));
         }
 
-        var now = time.UtcNow();
-        var connection = new DataConnection
-        {
-            Id = id,
-            TenantId = caller.TenantId,
-            SpaceId = spaceId,
-            SpaceType = spaceType,
-            OwnerId = caller.UserId,
-            Scope = spaceId ?? DataConnection.PersonalScope(caller.UserId),
-            Name = body.qName!.Trim(),
-            NameFold = ConnectionFields.Fold(body.qName),
-            NameSortKey = ConnectionFields.SortKey(body.qName),
-            Type = body.qType!.Trim(),
-            DatasourceId = body.datasourceID!.Trim(),
-            ConnectStatement = body.qConnectStatement!,
-            LogOn = logOn,
-            Architecture = architecture,
-            SeparateCredentials = body.qSeparateCredentials == true,
-            Tags = ConnectionViews.ToTags(body.tags ?? []),
-            AppOwner = string.IsNullOrEmpty(body.owner) ? null : body.owner,
-            Qri = "",
-            CreatedBy = caller.UserId,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        connection.Qri = await QriAsync(connection, ct);
-        SetSecret(connection, body.qConnectionSecret);
+        var connection = DataConnection.New(
+            id, caller.TenantId, ownerId, spaceId, spaceType, command.Name!, command.Type!, command.DatasourceId!, command.Statement!, caller.UserId, time.UtcNow());
+        connection.LogOn = command.LogOn;
+        connection.Architecture = command.Architecture;
+        connection.SeparateCredentials = command.SeparateCredentials;
+        connection.Tags = ConnectionViews.ToTags((command.Tags ?? []).OfType<string>());
+        connection.AppOwner = string.IsNullOrEmpty(command.AppOwner) ? null : command.AppOwner;
+        connection.Qri = command.Qri ?? await QriAsync(connection, ct);
+        SetSecret(connection, command.Secret);
 
         DataCredential? credential = null;
-        if (linksCredential)
+        if (command.CredentialRef is { Length: > 0 } reference && !command.HasInlineCredentials)
         {
-            credential = await credentials.FindOwnAsync(caller.UserId, body.qCredentialsID ?? body.qCredentialsName!, string.IsNullOrEmpty(body.qCredentialsID), ct);
+            credential = await credentials.FindOwnAsync(caller.UserId, reference, command.CredentialRefByName, ct);
             if (credential is null)
             {
-                return (null, ApiError.NotFound($"Credential '{body.qCredentialsID ?? body.qCredentialsName}'"));
+                return (null, ApiError.NotFound($"Credential '{reference}'"));
             }
             connection.CredentialId = credential.Id;
         }
-        else if (hasInlineCredentials)
+        else if (command.HasInlineCredentials)
         {
-            credential = credentials.Build(connection, caller.UserId, body.qUsername ?? "", body.qPassword, connection.SeparateCredentials, body.qCredentialsName);
+            // A separated connection's credential is the caller's own; an embedded one belongs to the connection's owner.
+            credential = credentials.Build(connection, connection.SeparateCredentials ? caller.UserId : ownerId, command.Username ?? "", command.Password, connection.SeparateCredentials, command.CredentialName);
             connection.CredentialId = connection.SeparateCredentials ? null : credential.Id;
         }
         // Written by hand, not tracked: creating is the hottest write, and one prepared transaction is what it needs.
         // The connection refers to its credential, so the credential goes first.
-        List<SqlText> inserts = hasInlineCredentials ? [db.InsertOf(credential!), db.InsertOf(connection)] : [db.InsertOf(connection)];
+        List<SqlText> inserts = command.HasInlineCredentials ? [db.InsertOf(credential!), db.InsertOf(connection)] : [db.InsertOf(connection)];
         try
         {
             await sql.ExecuteAsync(inserts, ct);
@@ -115,7 +104,7 @@ internal sealed class ConnectionWrites(
             return (null, ApiError.Conflict($"A data connection named '{connection.Name}' already exists in this space."));
         }
         var access = await ConnectionAccess.ForSpaceAsync(db, caller, spaceId, ct);
-        return (connection.ToCreateResponse(access.Privileges(connection), request, credential?.Id, credential?.Name), null);
+        return (new CreatedConnection(connection, credential, access.Privileges(connection)), null);
     }
 
     /// <summary>PUT: the body replaces the connection's fields; qConnectionSecret present replaces, "" clears, absent keeps.</summary>
@@ -142,18 +131,18 @@ internal sealed class ConnectionWrites(
         }
         if (!string.IsNullOrEmpty(body.space) && body.space != connection.SpaceId)
         {
-            if (!resolved.Privileges.Contains("update"))
+            // Moving takes the stored credential and secret along, out of the space whose members set them: that is
+            // change_space, not update (a producer may update their own connection but not carry it elsewhere).
+            if (!resolved.May(ConnectionPrivileges.ChangeSpace))
             {
-                return ApiError.Forbidden("The caller may not change this connection.");
+                return ApiError.Forbidden($"The caller may not {ConnectionPrivileges.ChangeSpace.Verb()} this connection.");
             }
             var (spaceId, spaceType, spaceError) = await TargetSpaceAsync(caller, body.space, ct);
             if (spaceError is not null)
             {
                 return spaceError;
             }
-            connection.SpaceId = spaceId;
-            connection.SpaceType = spaceType;
-            connection.Scope = spaceId ?? DataConnection.PersonalScope(connection.OwnerId);
+            connection.PlaceIn(spaceId, spaceType);
         }
         var change = new ConnectionChange
         {
@@ -182,9 +171,7 @@ internal sealed class ConnectionWrites(
         var oldTarget = ConnectStatement.Parse(connection.ConnectStatement).Target;
         if (change.Name is not null)
         {
-            connection.Name = change.Name.Trim();
-            connection.NameFold = ConnectionFields.Fold(change.Name);
-            connection.NameSortKey = ConnectionFields.SortKey(change.Name);
+            connection.Rename(change.Name);
         }
         connection.ConnectStatement = change.Statement ?? connection.ConnectStatement;
         connection.Type = change.Type?.Trim() ?? connection.Type;
@@ -285,7 +272,7 @@ internal sealed class ConnectionWrites(
     {
         if (string.IsNullOrEmpty(spaceId))
         {
-            return (null, "personal", null);
+            return (null, DataConnection.PersonalSpaceType, null);
         }
         var access = await ConnectionAccess.ForSpaceAsync(db, caller, spaceId, ct);
         if (access.Space(spaceId) is not { } space || !AccessRules.CanSeeSpace(caller, access.StandingIn(spaceId, space.Type, "")))

@@ -37,4 +37,61 @@ internal sealed class DataConnection
     public DateTime UpdatedAt { get; set; }
 
     public static string PersonalScope(string ownerId) => "~" + ownerId;
+
+    // The invariants of a name and a place. Writes go through these, never through the setters above (which the
+    // row readers need): a name's unique and sort keys and the naming scope are derived here and nowhere else.
+
+    /// <summary>A new connection named <paramref name="name"/>, owned by <paramref name="ownerId"/>, in a space (null: the owner's personal space).</summary>
+    public static DataConnection New(
+        string id, string tenantId, string ownerId, string? spaceId, string spaceType, string name, string type, string datasourceId,
+        string statement, string createdBy, DateTime now)
+    {
+        var connection = new DataConnection
+        {
+            Id = id,
+            TenantId = tenantId,
+            SpaceId = null,
+            SpaceType = "",
+            OwnerId = ownerId,
+            Scope = "",
+            Name = "",
+            NameFold = "",
+            NameSortKey = "",
+            Type = type.Trim(),
+            DatasourceId = datasourceId.Trim(),
+            ConnectStatement = statement,
+            Qri = "",
+            CreatedBy = createdBy,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        connection.Rename(name);
+        connection.PlaceIn(spaceId, spaceType);
+        return connection;
+    }
+
+    /// <summary>Names the connection; names are unique per scope, compared folded.</summary>
+    public void Rename(string name)
+    {
+        Name = name.Trim();
+        NameFold = ConnectionFields.Fold(name);
+        NameSortKey = ConnectionFields.SortKey(name);
+    }
+
+    /// <summary>Puts the connection in a space, or in its owner's personal space when <paramref name="spaceId"/> is null.</summary>
+    public void PlaceIn(string? spaceId, string spaceType)
+    {
+        SpaceId = spaceId;
+        SpaceType = spaceId is null ? PersonalSpaceType : spaceType;
+        Scope = spaceId ?? PersonalScope(OwnerId);
+    }
+
+    /// <summary>Hands the connection to another owner; in a personal space it moves to the new owner's.</summary>
+    public void HandTo(string ownerId)
+    {
+        OwnerId = ownerId;
+        Scope = SpaceId ?? PersonalScope(ownerId);
+    }
+
+    public const string PersonalSpaceType = "personal";
 }

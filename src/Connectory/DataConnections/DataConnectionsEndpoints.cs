@@ -1,6 +1,7 @@
 using Connectory.Data;
 using Connectory.DataCredentials;
 using Connectory.Errors;
+using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Spaces;
 using Microsoft.AspNetCore.Http.Features;
@@ -49,27 +50,88 @@ internal static class DataConnectionsEndpoints
             new ListParameters(dataName, extended, spaceId, personal, owner, ownedByMe, limit, sort, page, noDatafiles, userId, caseinsensitive, locale, includeQris, filter, includeDisabled),
             caller, request, ct);
 
-    static async Task<Results<Created<ConnectionCreateResponse>, JsonHttpResult<Dcaas.DcaasConnectionCreateAuthResponse>, ApiError>> Create(
-        ConnectionCreate body, Caller caller, ConnectionWrites writes, Dcaas.DcaasConnections dcaas, HttpRequest request, CancellationToken ct)
+    static async Task<Results<Created<ConnectionCreateResponse>, JsonHttpResult<DcaasConnectionCreateAuthResponse>, ApiError>> Create(
+        ConnectionCreate body, Caller caller, ConnectionWrites writes, IDefinedConnections defined, HttpRequest request, CancellationToken ct)
     {
-        // --- DataSources: a DcaasConnectionCreate body (connectionProperties) is built from its data source's definition ---
-        if (body.connectionProperties is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        if (defined.IsPropertiesBody(body))
         {
-            return await Dcaas.DcaasEndpoints.CreateFromDataConnectionsAsync(dcaas, body, caller, request, ct);
+            var outcome = await defined.CreateAsync(body, caller, ct);
+            if (outcome.AuthUrl is { } url)
+            {
+                return TypedResults.Json(new DcaasConnectionCreateAuthResponse(url), ErrorJson.Options, statusCode: StatusCodes.Status201Created);
+            }
+            return outcome.Created is { } made ? Created(made, request) : outcome.Error!;
         }
-        if (await dcaas.RefuseDisabledAsync(body.datasourceID, ct) is { } disabled)
+        if (await defined.RefuseDisabledAsync(body.datasourceID, ct) is { } disabled)
         {
             return disabled;
         }
-        // --- end DataSources ---
-        var (created, error) = await writes.CreateAsync(body, caller, request, ct);
-        return created is null ? error! : TypedResults.Created(created.links.self.Href, created);
+        if (FromWire(body, out var command) is { } invalid)
+        {
+            return invalid;
+        }
+        var (created, error) = await writes.CreateAsync(command, caller, ct);
+        if (created is null)
+        {
+            return error!;
+        }
+        return Created(created, request);
     }
+
+    static Created<ConnectionCreateResponse> Created(CreatedConnection created, HttpRequest request)
+    {
+        var response = created.Connection.ToCreateResponse(created.Privileges, request, created.Credential?.Id, created.Credential?.Name);
+        return TypedResults.Created(response.links.self.Href, response);
+    }
+
+    /// <summary>The spec's ConnectionCreate as the registry's create command; what only the wire can get wrong is checked here.</summary>
+    static ApiError? FromWire(ConnectionCreate body, out NewConnection command)
+    {
+        command = new NewConnection();
+        var idError = ConnectionFields.CheckUuid(body.qID, "qID", out var id);
+        var engineIdError = ConnectionFields.CheckUuid(body.qEngineObjectID, "qEngineObjectID", out var engineId);
+        var logOnError = ConnectionFields.ParseLogOn(body.qLogOn, out var logOn);
+        var architectureError = ConnectionFields.ParseArchitecture(body.qArchitecture, out var architecture);
+        if ((idError ?? engineIdError ?? logOnError ?? architectureError) is { } error)
+        {
+            return error;
+        }
+        if (id is not null && engineId is not null && id != engineId)
+        {
+            return ApiError.InvalidField("qEngineObjectID", "must equal qID");
+        }
+        var inline = body.qUsername is not null || body.qPassword is not null;
+        // qCredentialsName names the credential made from qUsername/qPassword, or, without them, one of the caller's to link.
+        var linked = !string.IsNullOrEmpty(body.qCredentialsID) ? body.qCredentialsID : inline ? null : NullIfEmpty(body.qCredentialsName);
+        command = new NewConnection
+        {
+            Id = id ?? engineId,
+            Name = body.qName,
+            Type = body.qType,
+            DatasourceId = body.datasourceID,
+            Statement = body.qConnectStatement,
+            SpaceId = body.space,
+            LogOn = logOn,
+            Architecture = architecture,
+            SeparateCredentials = body.qSeparateCredentials == true,
+            Tags = body.tags,
+            AppOwner = body.owner,
+            Username = body.qUsername,
+            Password = body.qPassword,
+            CredentialName = inline ? body.qCredentialsName : null,
+            CredentialRef = linked,
+            CredentialRefByName = string.IsNullOrEmpty(body.qCredentialsID),
+            Secret = body.qConnectionSecret,
+        };
+        return null;
+    }
+
+    static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     static async Task<Results<Ok<ConnectionGet>, ApiError>> Get(
         string qID, Caller caller, ConnectoryDb db, HotSql reads, ConnectionWrites writes, CredentialStore credentials, HttpRequest request,
         string? type, string? spaceId, string? credentialId, bool? byCredentialName, bool? parseConnection, bool? noCache, bool? extended,
-        Dcaas.DcaasConnections dcaas, CancellationToken ct)
+        IDefinedConnections defined, CancellationToken ct)
     {
         var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: false, ct, reads);
         if (found is null)
@@ -103,16 +165,16 @@ internal static class DataConnectionsEndpoints
         var view = connection.ToGet(privileges, request, credential, includeQri: true) with
         {
             // The connection secret leaves the service only here, and only to those who may change the connection.
-            qConnectionSecret = privileges.Contains("update") ? writes.SecretOf(connection) : null,
-            // DataSources: a connection made from a data-source definition reads back through that definition.
+            qConnectionSecret = privileges.HasFlag(ConnectionPrivileges.Update) ? writes.SecretOf(connection) : null,
+            // A connection made from a data-source definition reads back through that definition.
             connectionProperties = parseConnection == true
-                ? await dcaas.ReadPropertiesAsync(connection, ct) ?? ConnectionProperties.From(ConnectStatement.Parse(connection.ConnectStatement))
+                ? await defined.ReadPropertiesAsync(connection, ct) ?? ConnectionProperties.From(ConnectStatement.Parse(connection.ConnectStatement))
                 : null,
         };
-        // DataSources: an OAuth connection's tokens are refreshed when expired; only their status is told, never the tokens.
+        // An OAuth connection's tokens are refreshed when expired; only their status is told, never the tokens.
         if (parseConnection == true)
         {
-            await Dcaas.DcaasEndpoints.ReportTokenStatusAsync(dcaas, connection, caller, request.HttpContext.Response, ct);
+            await defined.ReportTokenStatusAsync(connection, caller, request.HttpContext.Response, ct);
         }
         return TypedResults.Ok(view);
     }
@@ -120,7 +182,7 @@ internal static class DataConnectionsEndpoints
     static async Task<Results<NoContent, ApiError>> Patch(
         string qID, List<PatchOperation?> operations, Caller caller, ConnectoryDb db, ConnectionWrites writes, HttpRequest request,
         string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, [FromHeader(Name = "qlik-auth-state")] string? authState,
-        Dcaas.DcaasConnections dcaas, CancellationToken ct)
+        IDefinedConnections defined, CancellationToken ct)
     {
         var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, null, tracked: true, ct);
         if (Refuse(found, error) is { } refused)
@@ -128,17 +190,12 @@ internal static class DataConnectionsEndpoints
             return refused;
         }
         var connection = found!.Stored!;
-        // --- DataSources: qlik-auth-code (with qlik-auth-state) authorizes an OAuth connection again, with the body's operations;
-        // /connectionProperties/<name> paths re-print the statement from the data source's definition ---
-        if (!string.IsNullOrEmpty(authCode))
+        // qlik-auth-code (with qlik-auth-state) authorizes an OAuth connection again; /connectionProperties/<name>
+        // paths re-print the statement from the data source's definition.
+        if (defined.HandlesPatch(operations, authCode))
         {
-            return await dcaas.ReauthorizeAsync(connection, operations, authCode, authState, caller, ct) is { } refusedCode ? refusedCode : TypedResults.NoContent();
+            return await defined.PatchAsync(connection, operations, authCode, authState, caller, ct) is { } refusedDefined ? refusedDefined : TypedResults.NoContent();
         }
-        if (Dcaas.DcaasConnections.Handles(operations))
-        {
-            return await dcaas.PatchAsync(connection, operations, caller, ct) is { } refusedProperties ? refusedProperties : TypedResults.NoContent();
-        }
-        // --- end DataSources ---
         if (ConnectionPatch.TryParse(operations, connection.TagList(), out var change) is { } invalid)
         {
             return invalid;
@@ -161,7 +218,7 @@ internal static class DataConnectionsEndpoints
         string qID, Caller caller, ConnectoryDb db, ConnectionActions actions, HttpRequest request, string? type, string? spaceId, CancellationToken ct)
     {
         var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, spaceId, tracked: true, ct);
-        if (Refuse(found, error, "delete") is { } refused)
+        if (Refuse(found, error, ConnectionPrivileges.Delete) is { } refused)
         {
             return refused;
         }
@@ -235,7 +292,7 @@ internal static class DataConnectionsEndpoints
     }
 
     /// <summary>404 when unseen (already in <paramref name="error"/>), 400 for DataFiles, 403 without the privilege.</summary>
-    static ApiError? Refuse(ResolvedConnection? found, ApiError? error, string privilege = "update")
+    static ApiError? Refuse(ResolvedConnection? found, ApiError? error, ConnectionPrivileges privilege = ConnectionPrivileges.Update)
     {
         if (found is null)
         {
@@ -245,7 +302,7 @@ internal static class DataConnectionsEndpoints
         {
             return ApiError.BadRequest($"'{DataFiles.Name}' connections are reserved and cannot be changed or deleted.");
         }
-        return found.Privileges.Contains(privilege) ? null : ApiError.Forbidden($"The caller may not {privilege} this connection.");
+        return found.May(privilege) ? null : ApiError.Forbidden($"The caller may not {privilege.Verb()} this connection.");
     }
 }
 

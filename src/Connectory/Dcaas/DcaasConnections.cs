@@ -5,6 +5,7 @@ using Connectory.DataConnections;
 using Connectory.DataCredentials;
 using Connectory.DataSources;
 using Connectory.Errors;
+using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,7 +18,7 @@ internal sealed record DcaasRequest(
 
 /// <summary>What a create came to: a connection, an authorize URL, or a failure (with each bad property named).</summary>
 internal sealed record DcaasOutcome(
-    DataConnection? Connection = null, DataCredential? Credential = null, IReadOnlyList<string>? Privileges = null,
+    DataConnection? Connection = null, DataCredential? Credential = null, ConnectionPrivileges Privileges = ConnectionPrivileges.None,
     string? AuthUrl = null, ApiError? Error = null, IReadOnlyList<PropertyProblem>? Problems = null, bool Disabled = false)
 {
     public static DcaasOutcome Fail(ApiError error) => new(Error: error);
@@ -34,7 +35,7 @@ internal sealed record DcaasOutcome(
 /// </summary>
 internal sealed class DcaasConnections(
     ConnectoryDb db, DataSourceCatalog catalog, DataSourceSettings settings, ConnectionWrites writes, CredentialStore credentials,
-    TenantKeys tenantKeys, OAuthFlow oauth, TimeProvider time)
+    TenantKeys tenantKeys, OAuthFlow oauth)
 {
     public const string PropertiesPath = "/connectionProperties/";
     const string AutomaticTagPrefix = "DcaasAPI:";
@@ -101,7 +102,7 @@ internal sealed class DcaasConnections(
         {
             return DcaasOutcome.Fail(badStatement);
         }
-        var (spaceId, spaceType, spaceError) = await writes.TargetSpaceAsync(caller, request.Space, ct);
+        var (spaceId, _, spaceError) = await writes.TargetSpaceAsync(caller, request.Space, ct);
         if (spaceError is not null)
         {
             return DcaasOutcome.Fail(spaceError);
@@ -118,43 +119,22 @@ internal sealed class DcaasConnections(
             tokens = exchanged;
         }
 
-        var now = time.UtcNow();
-        var name = request.Name!.Trim();
-        var connection = new DataConnection
-        {
-            Id = Guid.NewGuid().ToString(),
-            TenantId = caller.TenantId,
-            SpaceId = spaceId,
-            SpaceType = spaceType,
-            OwnerId = caller.UserId,
-            Scope = spaceId ?? DataConnection.PersonalScope(caller.UserId),
-            Name = name,
-            NameFold = ConnectionFields.Fold(name),
-            NameSortKey = ConnectionFields.SortKey(name),
-            Type = definition.ConnectionType,
-            DatasourceId = definition.DataSourceId,
-            ConnectStatement = statement,
-            Tags = ConnectionViews.ToTags(tags!),
-            Qri = DataSourceQri.For(definition, values, await tenantKeys.QriKeyAsync(caller.TenantId, ct)),
-            CreatedBy = caller.UserId,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
         var username = UsernameOf(definition, values);
         var secret = SecretBundle.Write(definition, values, tokens);
-        DataCredential? credential = null;
-        if (secret is not null || username is not null)
+        var (created, rejected) = await writes.CreateAsync(new NewConnection
         {
-            credential = credentials.New(connection, caller.UserId, username ?? "", secret, separated: false);
-            connection.CredentialId = credential.Id;
-        }
-        db.DataConnections.Add(connection);
-        if (await writes.SaveAsync(connection.Name, ct) is { } conflict)
-        {
-            return DcaasOutcome.Fail(conflict);
-        }
-        var access = await ConnectionAccess.ForSpaceAsync(db, caller, spaceId, ct);
-        return new DcaasOutcome(connection, credential, access.Privileges(connection));
+            Name = request.Name,
+            Type = definition.ConnectionType,
+            DatasourceId = definition.DataSourceId,
+            Statement = statement,
+            SpaceId = spaceId,
+            Tags = tags,
+            // The secrets (OAuth tokens among them) go to an embedded credential, encrypted as one bundle.
+            Username = username ?? (secret is null ? null : ""),
+            Password = secret,
+            Qri = DataSourceQri.For(definition, values, await tenantKeys.QriKeyAsync(caller.TenantId, ct)),
+        }, caller, ct);
+        return created is null ? DcaasOutcome.Fail(rejected!) : new DcaasOutcome(created.Connection, created.Credential, created.Privileges);
     }
 
     /// <summary>403 when a connection made from a statement names a data source this tenant has disabled.</summary>

@@ -6,7 +6,6 @@ using Connectory.DataConnections;
 using Connectory.DataSources;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Dcaas;
@@ -23,6 +22,7 @@ internal static class DcaasEndpoints
     public static IServiceCollection AddDcaas(this IServiceCollection services)
     {
         services.AddScoped<DcaasConnections>();
+        services.AddScoped<IDefinedConnections, DefinedConnections>();
         services.AddSingleton<DeprecatedCalls>();
         return services;
     }
@@ -112,39 +112,6 @@ internal static class DcaasEndpoints
             return DcaasError.Single(403, DcaasError.DisabledCode, "Data source is not enabled.", $"Data source '{definition.DataSourceId}' is disabled in this tenant.");
         }
         return TypedResults.Json(definition.ToApiSpec(), ErrorJson.Options);
-    }
-
-    /// <summary>The data-connections side: POST /api/v1/data-connections with a DcaasConnectionCreate body.</summary>
-    public static async Task<Results<Created<ConnectionCreateResponse>, JsonHttpResult<DcaasConnectionCreateAuthResponse>, ApiError>> CreateFromDataConnectionsAsync(
-        DcaasConnections connections, ConnectionCreate body, Caller caller, HttpRequest request, CancellationToken ct)
-    {
-        var outcome = await connections.CreateAsync(
-            new DcaasRequest(body.qName, body.datasourceID, body.connectionProperties, body.space, body.tags, body.authUrlOnly == true), caller, ct);
-        if (outcome.AuthUrl is { } url)
-        {
-            return TypedResults.Json(new DcaasConnectionCreateAuthResponse(url), ErrorJson.Options, statusCode: StatusCodes.Status201Created);
-        }
-        if (outcome.Connection is not { } c)
-        {
-            return outcome.Error!;
-        }
-        var created = c.ToCreateResponse(outcome.Privileges!, request, outcome.Credential?.Id, outcome.Credential?.Name);
-        return TypedResults.Created(created.links.self.Href, created);
-    }
-
-    public const string TokenStatusHeader = "Connectory-OAuth-Token";
-
-    /// <summary>
-    /// GET ?parseConnection=true of an OAuth connection: its tokens are refreshed when expired, and the header
-    /// <c>Connectory-OAuth-Token: &lt;status&gt;[; expires-at=&lt;RFC 3339&gt;]</c> tells the outcome. The tokens never leave.
-    /// </summary>
-    public static async Task ReportTokenStatusAsync(DcaasConnections connections, DataConnection connection, Caller caller, HttpResponse response, CancellationToken ct)
-    {
-        var (_, status, expiresAt) = await connections.FreshTokensAsync(connection, caller, ct);
-        if (status is not null)
-        {
-            response.Headers[TokenStatusHeader] = expiresAt is { } at ? $"{status}; expires-at={at.UtcDateTime.ToRfc3339()}" : status;
-        }
     }
 
     static JsonElement? TryParse(string text)

@@ -3,9 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Connectory.Dcaas;
 
-// Wire shapes of shared/spec/dcaas.openapi.json (and DcaasConnectionCreateAuthResponse of data-connections).
-
-internal sealed record DcaasConnectionCreateAuthResponse(string authUrl);
+// Wire shapes of shared/spec/dcaas.openapi.json.
 
 internal sealed record AuthUrlResponse(string authUrl);
 

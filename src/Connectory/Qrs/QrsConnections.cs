@@ -104,7 +104,7 @@ internal sealed class QrsConnections(
     /// <summary>The embedded-credential passwords of the rows the caller may update, by connection id (for export only).</summary>
     public async Task<Dictionary<string, string>> PasswordsAsync(IEnumerable<QrsRow> rows, CancellationToken ct)
     {
-        var byCredential = rows.Where(r => r.Connection.CredentialId is not null && r.Privileges.Contains("update"))
+        var byCredential = rows.Where(r => r.Connection.CredentialId is not null && r.Privileges.HasFlag(ConnectionPrivileges.Update))
             .ToDictionary(r => r.Connection.CredentialId!, r => r.Connection.Id);
         var ids = byCredential.Keys.ToList();
         var stored = await db.DataCredentials.AsNoTracking().Where(c => ids.Contains(c.Id) && c.Password != null).ToListAsync(ct);
@@ -125,7 +125,7 @@ internal sealed class QrsConnections(
         return (rows.FirstOrDefault(), canCreate);
     }
 
-    public async Task<(string? Id, IResult? Error)> CreateAsync(QrsDataConnectionIn body, Caller caller, HttpRequest request, CancellationToken ct)
+    public async Task<(string? Id, IResult? Error)> CreateAsync(QrsDataConnectionIn body, Caller caller, CancellationToken ct)
     {
         if (CheckCommon(body, creating: true) is { } invalid)
         {
@@ -150,8 +150,7 @@ internal sealed class QrsConnections(
             return (null, spaceError);
         }
         var access = await ConnectionAccess.ForSpaceAsync(db, caller, space.Id, ct);
-        var rights = access.RightsIn(space.Id, space.Type, "");
-        if (!rights.Create)
+        if (!access.RightsIn(space.Id, space.Type, "").Create)
         {
             return (null, QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not create data connections."));
         }
@@ -160,32 +159,34 @@ internal sealed class QrsConnections(
         {
             return (null, ownerError);
         }
-        if (ownerId is not null && ownerId != caller.UserId && !rights.Admin)
-        {
-            return (null, QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not make connections owned by another user."));
-        }
         var hasCredentials = !string.IsNullOrEmpty(body.username) || !string.IsNullOrEmpty(body.password);
-        var create = new ConnectionCreate(
-            id, body.name, body.type, body.connectionstring, body.type!.Trim(), space.Id,
-            JsonSerializer.SerializeToElement(LogOn(body.logOn) ?? 0),
-            JsonSerializer.SerializeToElement(QrsView.ToCloudArchitecture(Architecture(body.architecture) ?? 0)),
-            hasCredentials ? body.username ?? "" : null,
-            hasCredentials && !string.IsNullOrEmpty(body.password) ? body.password : null,
-            null, null, null, null, null, TagNames(body.tags), null, null, null, null);
-        var (created, error) = await writes.CreateAsync(create, caller, request, ct);
+        var (created, error) = await writes.CreateAsync(new NewConnection
+        {
+            Id = id,
+            Name = body.name,
+            Type = body.type,
+            // QSEoW has no data-source ids: the connector's type stands for one.
+            DatasourceId = body.type!.Trim(),
+            Statement = body.connectionstring,
+            SpaceId = space.Id,
+            LogOn = LogOn(body.logOn) ?? 0,
+            Architecture = QrsView.ToCloudArchitecture(Architecture(body.architecture) ?? 0),
+            Tags = TagNames(body.tags),
+            OwnerId = ownerId,
+            Username = hasCredentials ? body.username ?? "" : null,
+            Password = hasCredentials && !string.IsNullOrEmpty(body.password) ? body.password : null,
+        }, caller, ct);
         if (created is null)
         {
-            return (null, Text(error!));
+            return (null, error!.StatusCode == StatusCodes.Status403Forbidden
+                ? QrsText.Result(StatusCodes.Status403Forbidden, $"Access is denied: {char.ToLowerInvariant(error.Detail![0])}{error.Detail[1..]}")
+                : Text(error));
         }
-        if (ownerId is not null && ownerId != caller.UserId)
-        {
-            await db.DataConnections.Where(c => c.Id == created.qID).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, ownerId), ct);
-        }
-        if (body.customProperties is { Count: > 0 } && await properties.ReplaceAsync(created.qID, caller, body.customProperties, ct) is { } propertyError)
+        if (body.customProperties is { Count: > 0 } && await properties.ReplaceAsync(created.Connection.Id, caller, body.customProperties, ct) is { } propertyError)
         {
             return (null, BadRequest(propertyError));
         }
-        return (created.qID, null);
+        return (created.Connection.Id, null);
     }
 
     /// <summary>PUT: the body's id must match, and its modifiedDate must be the stored one (else 409, nothing changes).</summary>
@@ -208,7 +209,7 @@ internal sealed class QrsConnections(
         {
             return lookupError is null ? NotFound(id) : Text(lookupError);
         }
-        if (!resolved.Privileges.Contains("update"))
+        if (!resolved.May(ConnectionPrivileges.Update))
         {
             return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not update this data connection.");
         }
@@ -232,11 +233,11 @@ internal sealed class QrsConnections(
             }
             if (ownerId is not null && ownerId != connection.OwnerId)
             {
-                if (!resolved.Privileges.Contains("change_owner"))
+                if (!resolved.May(ConnectionPrivileges.ChangeOwner))
                 {
                     return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not change this data connection's owner.");
                 }
-                connection.OwnerId = ownerId;
+                connection.HandTo(ownerId);
             }
         }
         var passwordGiven = !string.IsNullOrEmpty(body.password);
@@ -282,7 +283,7 @@ internal sealed class QrsConnections(
         {
             return NotFound(id);
         }
-        if (!resolved.Privileges.Contains("delete"))
+        if (!resolved.May(ConnectionPrivileges.Delete))
         {
             return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not delete this data connection.");
         }

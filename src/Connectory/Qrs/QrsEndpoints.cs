@@ -121,7 +121,7 @@ internal static class QrsEndpoints
             return denied;
         }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var (id, error) = await qrs.CreateAsync(body, caller, request, ct);
+        var (id, error) = await qrs.CreateAsync(body, caller, ct);
         if (id is null)
         {
             return error!;
@@ -151,7 +151,7 @@ internal static class QrsEndpoints
         foreach (var item in items)
         {
             db.ChangeTracker.Clear();
-            var (id, error) = await qrs.CreateAsync(item!, caller, request, ct);
+            var (id, error) = await qrs.CreateAsync(item!, caller, ct);
             if (id is null)
             {
                 return error!;

@@ -282,9 +282,6 @@ internal static class QrsMigration
         }
         var caller = new Caller(tenant.Id, importer.Id, importer.Subject, importer.RoleSet);
         var writes = provider.GetRequiredService<ConnectionWrites>();
-        var request = new DefaultHttpContext().Request;
-        request.Scheme = "https";
-        request.Host = new HostString("connectory.invalid");
 
         var report = new ImportReport();
         var planned = new HashSet<(string Space, string Name)>();
@@ -372,11 +369,22 @@ internal static class QrsMigration
             var hasCredentials = !string.IsNullOrEmpty(username) || password is not null;
             var logOn = Int(entry["logOn"]) == 1 ? 1 : 0;
             var architecture = QrsView.ToCloudArchitecture(Int(entry["architecture"]) ?? 0);
-            var create = new ConnectionCreate(
-                targetId, name, type, statement, type.Trim(), space.Id, JsonSerializer.SerializeToElement(logOn), JsonSerializer.SerializeToElement(architecture),
-                hasCredentials ? username ?? "" : null, password, null, null, null, null, null, tags, null, null, null, null);
             db.ChangeTracker.Clear();
-            var (created, error) = await writes.CreateAsync(create, caller, request, ct);
+            var (created, error) = await writes.CreateAsync(new NewConnection
+            {
+                Id = targetId,
+                Name = name,
+                Type = type,
+                DatasourceId = type.Trim(),
+                Statement = statement,
+                SpaceId = space.Id,
+                LogOn = logOn,
+                Architecture = architecture,
+                Tags = tags,
+                OwnerId = owner?.Id,
+                Username = hasCredentials ? username ?? "" : null,
+                Password = password,
+            }, caller, ct);
             if (created is null)
             {
                 db.ChangeTracker.Clear();
@@ -384,11 +392,7 @@ internal static class QrsMigration
                     ? Skip($"name clash: {error.Detail}", space.Name)
                     : new(sourceId, name, "failed", null, space.Name, error.Detail ?? error.Kind.Title);
             }
-            if (owner is not null && owner.Id != importer.Id)
-            {
-                await db.DataConnections.Where(c => c.Id == created.qID).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, owner.Id), ct);
-            }
-            return new(sourceId, name, "created", created.qID, space.Name, string.Join("; ", notes));
+            return new(sourceId, name, "created", created.Connection.Id, space.Name, string.Join("; ", notes));
         }
     }
 

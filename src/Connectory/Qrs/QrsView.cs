@@ -3,13 +3,14 @@ using System.Text;
 using Connectory.Data;
 using Connectory.DataConnections;
 using Connectory.Filtering;
+using Connectory.Platform.Access;
 using Connectory.Platform.Users;
 
 namespace Connectory.Qrs;
 
 /// <summary>One stored connection with what its QRS view needs: owner, creator, credential user name, privileges.</summary>
 internal sealed record QrsRow(
-    DataConnection Connection, User? Owner, User? Creator, string Username, IReadOnlyList<string> Tags, IReadOnlyList<string> Privileges,
+    DataConnection Connection, User? Owner, User? Creator, string Username, IReadOnlyList<string> Tags, ConnectionPrivileges Privileges,
     IReadOnlyList<QrsPropertyRow> CustomProperties);
 
 /// <summary>How stored connections, users and tags appear through QRS (see docs/qrs.md for the mapping).</summary>
@@ -124,16 +125,16 @@ internal static class QrsView
     }
 
     /// <summary>QRS privilege names: create when the caller may add connections to the QRS space, then what the access rules grant.</summary>
-    public static IReadOnlyList<string> Privileges(IReadOnlyList<string> cloud, bool canCreate)
+    public static IReadOnlyList<string> Privileges(ConnectionPrivileges cloud, bool canCreate)
     {
         var names = new List<string>();
         if (canCreate)
         {
             names.Add("create");
         }
-        foreach (var (cloudName, qrsName) in new[] { ("read", "read"), ("update", "update"), ("delete", "delete"), ("change_owner", "changeowner") })
+        foreach (var (privilege, qrsName) in new[] { (ConnectionPrivileges.Read, "read"), (ConnectionPrivileges.Update, "update"), (ConnectionPrivileges.Delete, "delete"), (ConnectionPrivileges.ChangeOwner, "changeowner") })
         {
-            if (cloud.Contains(cloudName))
+            if (cloud.HasFlag(privilege))
             {
                 names.Add(qrsName);
             }

@@ -272,11 +272,11 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
     public async Task MovingAConnectionNeedsCreateRightsInTheTargetSpace()
     {
         var tenant = await factory.NewTenantAsync();
-        var user = await tenant.NewUserAsync();
-        var home = await tenant.NewSpaceAsync("shared");
+        // A DataAdmin holds change_space on data spaces' connections; where they go is the create rule's to decide.
+        var user = await tenant.NewUserAsync("DataAdmin");
+        var home = await tenant.NewSpaceAsync("data");
         var readOnly = await tenant.NewSpaceAsync("shared");
         var hidden = await tenant.NewSpaceAsync("shared");
-        await tenant.AssignAsync(home, user.Id, "producer");
         await tenant.AssignAsync(readOnly, user.Id, "dataconsumer");
         var own = await user.Client.NewConnectionAsync(home, "mover");
         object Body(string space) => new
@@ -289,8 +289,8 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
             datasourceID = "x",
             space,
         };
-        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(readOnly)), HttpStatusCode.Forbidden);
-        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(hidden)), HttpStatusCode.NotFound);
+        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(readOnly)), HttpStatusCode.Forbidden, "DCERROR-0030");
+        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(hidden)), HttpStatusCode.NotFound, "DCERROR-0040");
         Assert.Equal(home, (await user.Client.GetAsync($"/api/v1/data-connections/{own}").JsonAsync()).GetProperty("space").GetString());
     }
 

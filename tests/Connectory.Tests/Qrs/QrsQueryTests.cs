@@ -1,5 +1,6 @@
 using Connectory.DataConnections;
 using Connectory.Filtering;
+using Connectory.Platform.Access;
 using Connectory.Qrs;
 
 namespace Connectory.Tests.Qrs;
@@ -9,24 +10,12 @@ public sealed class QrsQueryTests
     static readonly string[] Names = ["Sales", "sales EU", "Straße", "STRASSE", "İstanbul", "istanbul", "Kelvin \u212A", "o'brien", "Ünïcode", "x"];
     static readonly string[] Words = ["sa", "s", "EU", "straße", "İ", "i", "k", "\u212A", "'", "ü", "X", "", "es"];
 
-    static QrsRow Row(string name, int logOn, string id) => new(
-        new DataConnection
-        {
-            Id = id,
-            TenantId = "t",
-            SpaceType = "managed",
-            OwnerId = "o",
-            Scope = "s",
-            Name = name,
-            NameFold = ConnectionFields.Fold(name),
-            NameSortKey = "",
-            Type = "ODBC",
-            ConnectStatement = "x",
-            LogOn = logOn,
-            Qri = "",
-            CreatedBy = "o",
-        },
-        null, null, "", ["tag"], ["read"], []);
+    static QrsRow Row(string name, int logOn, string id)
+    {
+        var connection = DataConnection.New(id, "t", "o", "s", "managed", name, "ODBC", "", "x", "o", DateTime.UnixEpoch);
+        connection.LogOn = logOn;
+        return new(connection, null, null, "", ["tag"], ConnectionPrivileges.Read, []);
+    }
 
     [Fact]
     public void WhatTheDatabaseChecksNeverDropsAMatch()

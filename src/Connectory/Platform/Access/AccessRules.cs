@@ -64,25 +64,20 @@ internal static class AccessRules
         return new ConnectionRights(create || reads, create, managesAll, create, false);
     }
 
-    /// <summary>The spec's privilege names for one connection, in the spec's order.</summary>
-    // Shared, never changed: a listing asks for every row's privileges.
-    static readonly IReadOnlyList<string> AdminPrivileges = ["list", "read", "update", "delete", "change_owner", "change_space"];
-    static readonly IReadOnlyList<string> ChangePrivileges = ["list", "read", "update", "delete"];
-    static readonly IReadOnlyList<string> ReadPrivileges = ["list", "read"];
-
-    public static IReadOnlyList<string> Privileges(Caller caller, SpaceStanding space, string connectionOwnerId)
+    /// <summary>What the caller may do with one connection in the space, owned by <paramref name="connectionOwnerId"/>.</summary>
+    public static ConnectionPrivileges Privileges(Caller caller, SpaceStanding space, string connectionOwnerId)
     {
         var rights = ForConnections(caller, space);
         if (!rights.List)
         {
-            return [];
+            return ConnectionPrivileges.None;
         }
         var changes = rights.ChangeAny || (rights.ChangeOwn && connectionOwnerId == caller.UserId);
         return (changes, rights.Admin) switch
         {
-            (true, true) => AdminPrivileges,
-            (true, false) => ChangePrivileges,
-            _ => ReadPrivileges,
+            (true, true) => ConnectionPrivileges.Administers,
+            (true, false) => ConnectionPrivileges.Changes,
+            _ => ConnectionPrivileges.Reads,
         };
     }
 
