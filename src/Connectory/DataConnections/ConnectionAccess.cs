@@ -78,15 +78,7 @@ internal sealed class ConnectionAccess
         new(caller, space is null ? [] : new() { [space.Id] = (space, Standing(space, roles)) });
 
     static SpaceStanding Standing(SpaceInfo space, List<string> roles) =>
-        new(KindOf(space.Type), space.OwnerId, roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet());
-
-    public static SpaceKind KindOf(string spaceType) => spaceType switch
-    {
-        SpaceTypes.Shared => SpaceKind.Shared,
-        SpaceTypes.Managed => SpaceKind.Managed,
-        SpaceTypes.Data => SpaceKind.Data,
-        _ => SpaceKind.Personal,
-    };
+        new(SpaceKinds.Of(space.Type), space.OwnerId, roles.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet());
 
     public SpaceInfo? Space(string spaceId) => spaces.TryGetValue(spaceId, out var s) ? s.Space : null;
 
@@ -97,7 +89,7 @@ internal sealed class ConnectionAccess
     public SpaceStanding StandingIn(string? spaceId, string spaceType, string personalOwnerId) =>
         spaceId is null
             ? SpaceStanding.Personal(personalOwnerId)
-            : spaces.TryGetValue(spaceId, out var s) ? s.Standing : new SpaceStanding(KindOf(spaceType), "", []);
+            : spaces.TryGetValue(spaceId, out var s) ? s.Standing : new SpaceStanding(SpaceKinds.Of(spaceType), "", []);
 
     public ConnectionRights RightsIn(string? spaceId, string spaceType, string personalOwnerId) =>
         AccessRules.ForConnections(caller, StandingIn(spaceId, spaceType, personalOwnerId));

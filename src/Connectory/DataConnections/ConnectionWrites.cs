@@ -48,7 +48,7 @@ internal sealed class ConnectionWrites(
         if (ownerId != caller.UserId)
         {
             // Making a connection for another user is handing it over: change_owner where it is made.
-            if (!(spaceId is null ? caller.IsTenantAdmin : AccessRules.IsSpaceAdmin(caller, ConnectionAccess.KindOf(spaceType))))
+            if (!(spaceId is null ? caller.IsTenantAdmin : AccessRules.IsSpaceAdmin(caller, SpaceKinds.Of(spaceType))))
             {
                 return (null, ApiError.Forbidden("The caller may not make connections owned by another user."));
             }

@@ -93,5 +93,5 @@ internal sealed class DataConnection
         Scope = SpaceId ?? PersonalScope(ownerId);
     }
 
-    public const string PersonalSpaceType = "personal";
+    public const string PersonalSpaceType = Platform.Spaces.SpaceTypes.Personal;
 }

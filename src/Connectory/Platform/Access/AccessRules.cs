@@ -12,12 +12,21 @@ internal sealed record SpaceStanding(SpaceKind Kind, string OwnerId, IReadOnlyCo
 {
     public static SpaceStanding Personal(string ownerId) => new(SpaceKind.Personal, ownerId, []);
 
-    public static SpaceStanding Of(Space space, IReadOnlyCollection<string> callerRoles) => new(space.Type switch
+    public static SpaceStanding Of(Space space, IReadOnlyCollection<string> callerRoles) => new(SpaceKinds.Of(space.Type), space.OwnerId, callerRoles);
+}
+
+internal static class SpaceKinds
+{
+    /// <summary>The kind of a stored space type, or of a connection's space type ("personal" for a personal space).</summary>
+    public static SpaceKind Of(string spaceType) => spaceType switch
     {
+        SpaceTypes.Shared => SpaceKind.Shared,
         SpaceTypes.Managed => SpaceKind.Managed,
         SpaceTypes.Data => SpaceKind.Data,
-        _ => SpaceKind.Shared,
-    }, space.OwnerId, callerRoles);
+        SpaceTypes.Personal => SpaceKind.Personal,
+        // Types come from the store, which holds no others: a new one must be given its rules here first.
+        _ => throw new ArgumentOutOfRangeException(nameof(spaceType), spaceType, "not a space type"),
+    };
 }
 
 /// <summary>What a caller may do with data connections in one space.</summary>

@@ -6,6 +6,8 @@ internal static class SpaceTypes
     public const string Shared = "shared";
     public const string Managed = "managed";
     public const string Data = "data";
+    /// <summary>A connection's space type when it lives in its owner's personal space (no space row has it).</summary>
+    public const string Personal = "personal";
 
     public static readonly IReadOnlyList<string> All = [Shared, Managed, Data];
 
