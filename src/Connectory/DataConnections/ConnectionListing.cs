@@ -3,7 +3,6 @@ using Connectory.Data;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Paging;
-using Connectory.Secrets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.DataConnections;
@@ -20,9 +19,14 @@ internal sealed record ListParameters(
 /// in a locale other than 'en', which is sorted per request).
 /// </summary>
 internal sealed class ConnectionListing(
-    ConnectoryDb db, HotSql reads, SecretProtector protector, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
+    ConnectoryDb db, HotSql reads, PageTokens tokens, ConnectionCounts counts, DataSources.DataSourceSettings dataSources)
 {
-    static readonly string[] SortFields = ["qName", "qType", "datasourceID", "created", "updated", "_id"];
+    /// <summary>The phase of a cursor that ended among the DataFiles rows, which follow the regular ones.</summary>
+    const string DataFilesPhase = "d";
+
+    static readonly PageSpec Paging = new(
+        "data-connections", ["qName", "qType", "datasourceID", "created", "updated", "_id"], "+qName", null, ["created", "updated"],
+        Next: "page", Prev: "page", Phases: [DataFilesPhase]);
 
     public async Task<IResult> ListAsync(ListParameters p, Caller caller, HttpRequest request, CancellationToken ct)
     {
@@ -31,7 +35,7 @@ internal sealed class ConnectionListing(
             return preparationError!;
         }
         var count = await counts.CountAsync(caller.TenantId, countShape!, plan.CountSql(), ct) + plan.DataFiles.Count;
-        if (p.Limit is null)
+        if (plan.Page.Limit is not { } limit)
         {
             var separated = await SeparatedCredentialsAsync(caller, null, ct);
             return new ConnectionsBody(plan.DataName, count, new PageLinks(Urls.Self(request), null, null), buffered: false, async (each, token) =>
@@ -43,10 +47,9 @@ internal sealed class ConnectionListing(
                 }
             });
         }
-        var limit = p.Limit.Value;
         var rows = new List<(KeyedConnection? Stored, DataFilesEntry? Files)>();
         bool more;
-        if (plan.Cursor is { Backward: true } back)
+        if (plan.Cursor is { Direction: PageDirection.Prev } back)
         {
             more = await ReadBackwardAsync(plan, back, limit, rows, ct);
         }
@@ -54,18 +57,18 @@ internal sealed class ConnectionListing(
         {
             more = await ReadForwardAsync(plan, plan.Cursor, limit, rows, ct);
         }
-        ListCursor? Edge((KeyedConnection? Stored, DataFilesEntry? Files) row, bool backward) => row.Stored is { } c
-            ? new ListCursor(ListCursor.Regular, plan.CursorKey(c), c.Row.Id, backward, plan.SortSignature)
-            : new ListCursor(ListCursor.DataFilesPhase, row.Files!.Key, row.Files.Id, backward, plan.SortSignature);
+        PageCursor Edge((KeyedConnection? Stored, DataFilesEntry? Files) row, PageDirection direction) => row.Stored is { } c
+            ? new PageCursor(direction, plan.CursorKey(c), c.Row.Id)
+            : new PageCursor(direction, row.Files!.Key, row.Files.Id, DataFilesPhase);
         // Only the page's separated connections need the caller's own credentials looked up (usually none do).
         var separatedOnPage = rows.Where(r => r.Stored is { Row.SeparateCredentials: true }).Select(r => r.Stored!.Row.Id).ToList();
         var pageSeparated = separatedOnPage.Count == 0 ? [] : await SeparatedCredentialsAsync(caller, separatedOnPage, ct);
-        var hasNext = plan.Cursor is { Backward: true } || more;
-        var hasPrev = plan.Cursor is { Backward: true } ? more : plan.Cursor is not null;
-        var links = new PageLinks(
-            Urls.Self(request),
-            hasNext && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[^1], false)!.Encode(protector)) : null,
-            hasPrev && rows.Count > 0 ? Urls.Page(request, "page", Edge(rows[0], true)!.Encode(protector)) : null);
+        var hasNext = plan.Page.Backward || more;
+        var hasPrev = plan.Page.Backward ? more : plan.Cursor is not null;
+        var links = plan.Page.Links(
+            request,
+            hasNext && rows.Count > 0 ? Edge(rows[^1], PageDirection.Next) : null,
+            hasPrev && rows.Count > 0 ? Edge(rows[0], PageDirection.Prev) : null);
         return new ConnectionsBody(plan.DataName, count, links, buffered: true, async (each, _) =>
         {
             foreach (var (stored, files) in rows)
@@ -89,18 +92,17 @@ internal sealed class ConnectionListing(
         {
             return Fail(ApiError.InvalidParameter("dataName", "must not be empty"));
         }
-        if (p.Limit is < 1 or > 100)
+        // A page token holds for the rows and order it was issued for: every parameter that decides them is bound.
+        static string? Flag(bool? value) => value == true ? "true" : null;
+        var scope = new PageScope(Paging.List, caller)
+            .With("filter", p.Filter).With("spaceId", p.SpaceId).With("personal", Flag(p.Personal)).With("owner", p.Owner)
+            .With("ownedByMe", Flag(p.OwnedByMe)).With("userId", p.UserId).With("noDatafiles", Flag(p.NoDatafiles))
+            .With("includeDisabled", Flag(p.IncludeDisabled)).With("caseinsensitive", Flag(p.CaseInsensitive)).With("locale", p.Locale);
+        if (PageRequest.TryParse(Paging, scope, tokens, p.Limit, p.Sort, p.Page, null, out var page) is { } invalid)
         {
-            return Fail(ApiError.InvalidParameter("limit", "must be between 1 and 100"));
+            return Fail(invalid);
         }
-        // An unencoded '+' reaches us as a space ("sort=+qName" typed by hand): ascending, as meant.
-        var sortText = string.IsNullOrWhiteSpace(p.Sort) ? "+qName" : p.Sort.Trim();
-        var descending = sortText.StartsWith('-');
-        var field = SortFields.FirstOrDefault(f => string.Equals(f, sortText.TrimStart('+', '-'), StringComparison.OrdinalIgnoreCase));
-        if (field is null)
-        {
-            return Fail(ApiError.InvalidParameter("sort", $"'{sortText}' is not one of {string.Join(", ", SortFields)} (prefix + or -)"));
-        }
+        var field = page.SortField;
         CultureInfo? culture = null;
         if (p.Locale is not null)
         {
@@ -122,16 +124,6 @@ internal sealed class ConnectionListing(
         var collation = caseInsensitive && field == "qName" && culture is not null && culture.CompareInfo.Name.Split('-')[0] is not ("en" or "")
             ? culture.CompareInfo
             : null;
-        var signature = $"{(descending ? "-" : "+")}{field}{(caseInsensitive ? ":ci" : "")}{(collation is null ? "" : ":" + collation.Name)}";
-        ListCursor? cursor = null;
-        if (!string.IsNullOrEmpty(p.Page))
-        {
-            cursor = ListCursor.TryDecode(p.Page, signature, protector);
-            if (cursor is null || (cursor.Phase == ListCursor.Regular && !ListPlan.KeyParses(field, cursor.Key)))
-            {
-                return Fail(ApiError.InvalidParameter("page", "is not a page token issued for this query (it was altered, or the sort changed)"));
-            }
-        }
         // The rows' condition, as SQL: the tenant, what the caller may see, then each parameter's restriction.
         var sql = new SqlText();
         var conditions = new List<string> { $"c.\"TenantId\" = {sql.Param(caller.TenantId)}" };
@@ -184,7 +176,7 @@ internal sealed class ConnectionListing(
         var dataFiles = !wantsDataFiles
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
-        return new ListPlan(sql, field, descending, caseInsensitive, signature, cursor, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
+        return new ListPlan(sql, page, caseInsensitive, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
     }
 
     async Task<List<DataFilesEntry>> DataFilesEntriesAsync(ConnectionAccess access, Caller caller, string? spaceId, bool personalOnly, CancellationToken ct)
@@ -226,9 +218,9 @@ internal sealed class ConnectionListing(
         return byConnection;
     }
 
-    async Task<bool> ReadForwardAsync(ListPlan plan, ListCursor? cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    async Task<bool> ReadForwardAsync(ListPlan plan, PageCursor? cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
-        if (cursor is null or { Phase: ListCursor.Regular })
+        if (cursor is null or { Phase: null })
         {
             var regular = plan.Collation is null
                 ? await plan.PageAsync(reads, cursor, backward: false, limit + 1, ct)
@@ -246,11 +238,11 @@ internal sealed class ConnectionListing(
         return files.Count > room;
     }
 
-    async Task<bool> ReadBackwardAsync(ListPlan plan, ListCursor cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
+    async Task<bool> ReadBackwardAsync(ListPlan plan, PageCursor cursor, int limit, List<(KeyedConnection?, DataFilesEntry?)> rows, CancellationToken ct)
     {
         var collected = new List<(KeyedConnection?, DataFilesEntry?)>();
         var regularCursor = cursor;
-        if (cursor.Phase == ListCursor.DataFilesPhase)
+        if (cursor.Phase == DataFilesPhase)
         {
             collected.AddRange(plan.DataFiles.Where(f => f.CompareTo(cursor.Key, cursor.Id) < 0).Reverse().Take(limit + 1)
                 .Select(f => ((KeyedConnection?)null, (DataFilesEntry?)f)));

@@ -3,6 +3,7 @@ using Connectory.DataCredentials;
 using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Paging;
 using Connectory.Platform.Spaces;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,7 +30,7 @@ internal static class DataConnectionsEndpoints
     public static RouteGroupBuilder MapDataConnections(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization();
-        group.MapGet("/", List);
+        group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapPost("/actions/delete", BulkDelete);
         group.MapPost("/actions/update", BulkUpdate);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Connectory.Data;
+using Connectory.Platform.Paging;
 
 namespace Connectory.DataConnections;
 
@@ -9,21 +10,23 @@ namespace Connectory.DataConnections;
 /// a list page is the service's hottest query.
 /// </summary>
 internal sealed class ListPlan(
-    SqlText condition, string sortField, bool descending, bool caseInsensitive, string sortSignature, ListCursor? cursor,
+    SqlText condition, PageRequest page, bool caseInsensitive,
     ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles, CompareInfo? collation = null)
 {
     /// <summary>Set when names sort case-insensitively in a locale other than the stored keys' ('en'): sorted here, not in the database.</summary>
     public CompareInfo? Collation { get; } = collation;
 
-    public string SortSignature { get; } = sortSignature;
-    public ListCursor? Cursor { get; } = cursor;
+    /// <summary>The sort, limit and cursor, validated by the paging every list shares.</summary>
+    public PageRequest Page { get; } = page;
+    public PageCursor? Cursor => Page.Cursor;
+
+    readonly string sortField = page.SortField;
+    readonly bool descending = page.Descending;
+
     public string DataName { get; } = dataName;
     public List<DataFilesEntry> DataFiles { get; } = dataFiles;
 
     bool IsTime => sortField is "created" or "updated";
-
-    public static bool KeyParses(string sortName, string key) =>
-        sortName is not ("created" or "updated") || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     /// <summary>
     /// A row's cursor key. Text keys come from the database (see <see cref="PageAsync"/>): its lower() need not fold
@@ -60,11 +63,11 @@ internal sealed class ListPlan(
     /// (key, id) index and the last page costs what the first does; the cursor values are parameters, so every page
     /// shares one prepared statement.
     /// </summary>
-    public Task<List<KeyedConnection>> PageAsync(HotSql reads, ListCursor? at, bool backward, int take, CancellationToken ct)
+    public Task<List<KeyedConnection>> PageAsync(HotSql reads, PageCursor? at, bool backward, int take, CancellationToken ct)
     {
         var ascending = descending == backward;
         var sql = Select(withKey: !IsTime);
-        if (at is { Phase: ListCursor.Regular })
+        if (at is { Phase: null })
         {
             object key = IsTime ? new DateTime(long.Parse(at.Key, CultureInfo.InvariantCulture), DateTimeKind.Utc) : at.Key;
             var (reached, beyond) = ascending ? (">=", ">") : ("<=", "<");
@@ -123,9 +126,9 @@ internal sealed class ListPlan(
     }
 
     /// <summary>The in-memory keyset condition: whether a row comes after the cursor in the reading direction.</summary>
-    public bool IsAfter(KeyedConnection row, ListCursor? at, bool backward)
+    public bool IsAfter(KeyedConnection row, PageCursor? at, bool backward)
     {
-        if (at is null || at.Phase != ListCursor.Regular)
+        if (at is null || at.Phase is not null)
         {
             return true;
         }

@@ -6,6 +6,7 @@ using Connectory.Dcaas;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Paging;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
@@ -51,6 +52,7 @@ internal static class ConnectoryApp
             .ValidateOnStart();
         services.AddScoped<TenantProvisioning>();
         services.AddSecrets();
+        services.AddPaging();
         services.AddDataConnections();
         services.AddDataCredentials();
         services.AddQrs();

@@ -13,12 +13,12 @@ namespace Connectory.Platform.ApiKeys;
 /// <summary>A Qlik-compatible subset of /api/v1/api-keys (shapes of @qlik/api's `api-keys` module).</summary>
 internal static class ApiKeysEndpoints
 {
-    static readonly string[] SortFields = ["created", "description", "sub", "createdByUser", "status"];
+    static readonly PageSpec Paging = new("api-keys", ["created", "description", "sub", "createdByUser", "status"], "-created", 20, ["created"], "startingAfter", "endingBefore");
 
     public static RouteGroupBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/api-keys").RequireAuthorization();
-        group.MapGet("/", List);
+        group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapGet("/configs/{tenantId}", GetConfig);
         group.MapGet("/{id}", Get);
@@ -99,10 +99,11 @@ internal static class ApiKeysEndpoints
     }
 
     static async Task<Results<Ok<ApiKeyPage>, ApiError>> List(
-        Caller caller, ConnectoryDb db, TimeProvider time, HttpRequest request,
+        Caller caller, ConnectoryDb db, TimeProvider time, PageTokens tokens, HttpRequest request,
         int? limit, string? sort, string? startingAfter, string? endingBefore, string? sub, string? createdByUser, string? status, CancellationToken ct)
     {
-        if (PageRequest.TryParse(limit, sort, startingAfter, endingBefore, SortFields, "-created", 20, out var page, ["created"]) is { } invalid)
+        var scope = new PageScope(Paging.List, caller).With("sub", sub).With("createdByUser", createdByUser).With("status", status);
+        if (PageRequest.TryParse(Paging, scope, tokens, limit, sort, startingAfter, endingBefore, out var page) is { } invalid)
         {
             return invalid;
         }
@@ -124,17 +125,14 @@ internal static class ApiKeysEndpoints
         };
         var result = page.SortField switch
         {
-            "description" => await Keyset.PageAsync(query, k => k.Description, k => k.Id, k => k.Description, k => k.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "sub" => await Keyset.PageAsync(query, k => k.UserId, k => k.Id, k => k.UserId, k => k.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "createdByUser" => await Keyset.PageAsync(query, k => k.CreatedByUserId, k => k.Id, k => k.CreatedByUserId, k => k.Id, page.Descending, page.Limit, page.Cursor, ct),
-            _ => await Keyset.PageAsync(query, k => k.CreatedAt, k => k.Id, k => k.CreatedAt, k => k.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "description" => await Keyset.PageAsync(query, k => k.Description, k => k.Id, k => k.Description, k => k.Id, page, ct),
+            "sub" => await Keyset.PageAsync(query, k => k.UserId, k => k.Id, k => k.UserId, k => k.Id, page, ct),
+            "createdByUser" => await Keyset.PageAsync(query, k => k.CreatedByUserId, k => k.Id, k => k.CreatedByUserId, k => k.Id, page, ct),
+            _ => await Keyset.PageAsync(query, k => k.CreatedAt, k => k.Id, k => k.CreatedAt, k => k.Id, page, ct),
         };
         return TypedResults.Ok(new ApiKeyPage(
             result.Rows.Select(k => ApiKeyResponse.From(k, now)).ToList(),
-            new PageLinks(
-                Urls.Self(request),
-                result.Next is { } n ? Urls.Page(request, "startingAfter", page.Token(n), "startingAfter", "endingBefore") : null,
-                result.Prev is { } p ? Urls.Page(request, "endingBefore", page.Token(p), "startingAfter", "endingBefore") : null)));
+            page.Links(request, result.Next, result.Prev)));
     }
 
     static async Task<Results<Ok<ApiKeyResponse>, ApiError>> Get(string id, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct) =>

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Text.Json;
 
 namespace Connectory.Platform.Paging;
 
@@ -16,13 +15,13 @@ internal static class Keyset
         Expression<Func<T, string>> id,
         Func<T, TKey> readKey,
         Func<T, string> readId,
-        bool descending,
-        int limit,
-        PageCursor? cursor,
+        PageRequest page,
         CancellationToken ct)
     {
-        var backwards = cursor is { Direction: PageDirection.Prev };
-        var ascending = descending == backwards;
+        var cursor = page.Cursor;
+        var limit = page.Limit ?? int.MaxValue - 1;
+        var backwards = page.Backward;
+        var ascending = page.Descending == backwards;
         if (cursor is not null)
         {
             query = query.Where(After(key, id, Decode<TKey>(cursor.Key), cursor.Id, ascending));
@@ -42,7 +41,7 @@ internal static class Keyset
         }
         var hasNext = backwards ? true : more;
         var hasPrev = backwards ? more : cursor is not null;
-        PageCursor? Edge(T row, PageDirection direction) => new(direction, Encode(readKey(row)), readId(row));
+        PageCursor Edge(T row, PageDirection direction) => new(direction, Encode(readKey(row)), readId(row));
         return new Page<T>(
             rows,
             hasNext && rows.Count > 0 ? Edge(rows[^1], PageDirection.Next) : null,
@@ -110,44 +109,4 @@ internal static class Keyset
     }
 }
 
-internal enum PageDirection { Next, Prev }
-
 internal sealed record Page<T>(List<T> Rows, PageCursor? Next, PageCursor? Prev);
-
-/// <summary>Opaque page token: where the previous page ended, bound to the sort it was made for.</summary>
-internal sealed record PageCursor(PageDirection Direction, string Key, string Id)
-{
-    public string Sort { get; init; } = "";
-
-    public string Encode()
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Wire(Direction == PageDirection.Next ? "n" : "p", Key, Id, Sort));
-        return Convert.ToBase64String(json).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    /// <summary>Null when the token is not one this service made for the same sort.</summary>
-    public static PageCursor? TryDecode(string token, string sort, bool timeKey = false)
-    {
-        try
-        {
-            var base64 = token.Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
-            var wire = JsonSerializer.Deserialize<Wire>(Convert.FromBase64String(base64));
-            if (wire is null || wire.K is null || wire.I is null || wire.S != sort || wire.D is not ("n" or "p"))
-            {
-                return null;
-            }
-            if (timeKey && !long.TryParse(wire.K, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
-            {
-                return null;
-            }
-            return new PageCursor(wire.D == "n" ? PageDirection.Next : PageDirection.Prev, wire.K, wire.I) { Sort = sort };
-        }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
-        {
-            return null;
-        }
-    }
-
-    sealed record Wire(string D, string? K, string? I, string S);
-}

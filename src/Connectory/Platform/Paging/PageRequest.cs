@@ -2,47 +2,103 @@ using Connectory.Errors;
 
 namespace Connectory.Platform.Paging;
 
-/// <summary>The paging parameters every list endpoint shares, checked once.</summary>
-internal sealed record PageRequest(int Limit, string SortField, bool Descending, PageCursor? Cursor)
+/// <summary>
+/// What one list accepts: its name (tokens of one list are refused by another), its sort fields (matched
+/// case-insensitively, prefixed + or -), its default sort and limit (null: without <c>limit</c> every match), the
+/// fields whose keys are times, the phases its cursors may carry, and its token parameters' names (one name for both
+/// directions, as <c>page</c>, when the token itself says which way it reads).
+/// </summary>
+internal sealed record PageSpec(
+    string List, string[] SortFields, string DefaultSort, int? DefaultLimit, string[] TimeFields,
+    string Next = "next", string Prev = "prev", string[]? Phases = null);
+
+/// <summary>The paging parameters of one list request, checked once for every list.</summary>
+internal sealed class PageRequest
 {
-    public static ApiError? TryParse(
-        int? limit, string? sort, string? next, string? prev, IReadOnlyCollection<string> sortFields, string defaultSort, int defaultLimit,
-        out PageRequest page, IReadOnlyCollection<string>? timeFields = null)
+    PageRequest(PageSpec spec, PageScope scope, PageTokens tokens, int? limit, string sortField, bool descending, PageCursor? cursor)
     {
-        page = new PageRequest(defaultLimit, defaultSort, false, null);
-        var effectiveLimit = limit ?? defaultLimit;
+        Spec = spec;
+        Scope = scope;
+        this.tokens = tokens;
+        Limit = limit;
+        SortField = sortField;
+        Descending = descending;
+        Cursor = cursor;
+    }
+
+    readonly PageTokens tokens;
+
+    public PageSpec Spec { get; }
+    public PageScope Scope { get; }
+    public int? Limit { get; }
+    public string SortField { get; }
+    public bool Descending { get; }
+    public PageCursor? Cursor { get; }
+    public bool Backward => Cursor is { Direction: PageDirection.Prev };
+
+    /// <summary>
+    /// Checks limit, sort and the page token against <paramref name="spec"/>; the token must have been issued for this
+    /// list, this sort, <paramref name="scope"/>'s parameters and caller. <paramref name="prev"/> is unused when the
+    /// spec names one token parameter.
+    /// </summary>
+    public static ApiError? TryParse(
+        PageSpec spec, PageScope scope, PageTokens tokens, int? limit, string? sort, string? next, string? prev, out PageRequest page)
+    {
+        // What a caller that ignores the error would get: the list's defaults.
+        page = new PageRequest(spec, scope, tokens, spec.DefaultLimit, spec.DefaultSort.TrimStart('+', '-'), spec.DefaultSort.StartsWith('-'), null);
+        var effectiveLimit = limit ?? spec.DefaultLimit;
         if (effectiveLimit is < 1 or > 100)
         {
             return ApiError.InvalidParameter("limit", "must be between 1 and 100");
         }
-        var sortText = string.IsNullOrEmpty(sort) ? defaultSort : sort;
+        // An unencoded '+' reaches us as a space ("sort=+name" typed by hand): ascending, as meant.
+        var sortText = string.IsNullOrWhiteSpace(sort) ? spec.DefaultSort : sort.Trim();
         var descending = sortText.StartsWith('-');
-        var field = sortText.TrimStart('+', '-');
-        var known = sortFields.FirstOrDefault(f => string.Equals(f, field, StringComparison.OrdinalIgnoreCase));
-        if (known is null)
+        var field = spec.SortFields.FirstOrDefault(f => string.Equals(f, sortText.TrimStart('+', '-'), StringComparison.OrdinalIgnoreCase));
+        if (field is null)
         {
-            return ApiError.InvalidParameter("sort", $"'{sortText}' is not one of {string.Join(", ", sortFields)} (prefix + or -)");
+            return ApiError.InvalidParameter("sort", $"'{sortText}' is not one of {string.Join(", ", spec.SortFields)} (prefix + or -)");
         }
-        if (next is not null && prev is not null)
+        scope.With("sort", (descending ? "-" : "+") + field);
+        var single = spec.Next == spec.Prev;
+        if (!single && !string.IsNullOrEmpty(next) && !string.IsNullOrEmpty(prev))
         {
-            return ApiError.InvalidParameter("next", "give either next or prev, not both");
+            return ApiError.InvalidParameter(spec.Next, $"give either {spec.Next} or {spec.Prev}, not both");
         }
         PageCursor? cursor = null;
-        var token = next ?? prev;
-        var canonicalSort = (descending ? "-" : "+") + known;
-        if (token is not null)
+        var (token, parameter) = !string.IsNullOrEmpty(next) ? (next, spec.Next) : (single ? null : prev, spec.Prev);
+        if (!string.IsNullOrEmpty(token))
         {
-            cursor = PageCursor.TryDecode(token, canonicalSort, timeFields?.Contains(known) == true);
-            if (cursor is null || (cursor.Direction == PageDirection.Next) != (next is not null))
+            if (tokens.TryDecode(token, parameter, scope, out cursor) is { } refused)
             {
-                return ApiError.InvalidParameter(next is not null ? "next" : "prev", "is not a page token issued for this query");
+                return refused;
+            }
+            var altered = ApiError.InvalidParameter(parameter, "is not a page token issued by this service (it was altered or cut short)");
+            if (cursor!.Phase is { } phase ? spec.Phases?.Contains(phase) != true : !KeyParses(spec, field, cursor.Key))
+            {
+                return altered;
+            }
+            if (!single && (cursor.Direction == PageDirection.Next) != (parameter == spec.Next))
+            {
+                return ApiError.InvalidParameter(parameter, $"is a '{(cursor.Direction == PageDirection.Next ? spec.Next : spec.Prev)}' token, not a '{parameter}' one");
             }
         }
-        page = new PageRequest(effectiveLimit, known, descending, cursor);
+        page = new PageRequest(spec, scope, tokens, effectiveLimit, field, descending, cursor);
         return null;
     }
 
-    public string CanonicalSort => (Descending ? "-" : "+") + SortField;
+    static bool KeyParses(PageSpec spec, string field, string key) =>
+        !spec.TimeFields.Contains(field) || long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
 
-    public string Token(PageCursor cursor) => (cursor with { Sort = CanonicalSort }).Encode();
+    /// <summary>The token for <paramref name="cursor"/>, bound to this request's list, sort, parameters and caller.</summary>
+    public string Token(PageCursor cursor) => tokens.Encode(cursor, Scope);
+
+    /// <summary>This request's links: self, and next and prev when there is such a page.</summary>
+    public PageLinks Links(HttpRequest request, PageCursor? next, PageCursor? prev) => new(
+        Urls.Self(request),
+        next is null ? null : Link(request, next),
+        prev is null ? null : Link(request, prev));
+
+    Link Link(HttpRequest request, PageCursor cursor) =>
+        Urls.Page(request, cursor.Direction == PageDirection.Next ? Spec.Next : Spec.Prev, Token(cursor), Spec.Next, Spec.Prev);
 }

@@ -11,9 +11,11 @@ namespace Connectory.Platform.Spaces;
 /// <summary>/api/v1/spaces/{spaceId}/assignments: who holds which roles in a space.</summary>
 internal static class SpaceAssignmentsEndpoints
 {
+    static readonly PageSpec Paging = new("space-assignments", ["createdAt"], "+createdAt", 10, ["createdAt"]);
+
     public static void MapSpaceAssignments(this RouteGroupBuilder spaces)
     {
-        spaces.MapGet("/{spaceId}/assignments", List);
+        spaces.MapGet("/{spaceId}/assignments", List).FirstOfRepeatedQuery();
         spaces.MapPost("/{spaceId}/assignments", Create);
         spaces.MapGet("/{spaceId}/assignments/{assignmentId}", Get);
         spaces.MapPut("/{spaceId}/assignments/{assignmentId}", Update);
@@ -21,27 +23,25 @@ internal static class SpaceAssignmentsEndpoints
     }
 
     static async Task<Results<Ok<Assignments>, ApiError>> List(
-        string spaceId, Caller caller, ConnectoryDb db, HttpRequest request,
+        string spaceId, Caller caller, ConnectoryDb db, PageTokens tokens, HttpRequest request,
         int? limit, string? next, string? prev, string? type, string? assigneeId, CancellationToken ct)
     {
         if (await db.FindVisibleSpaceAsync(caller, spaceId, ct) is null)
         {
             return ApiError.NotFound($"Space '{spaceId}'");
         }
-        if (PageRequest.TryParse(limit, null, next, prev, ["createdAt"], "+createdAt", 10, out var page, ["createdAt"]) is { } invalid)
+        var scope = new PageScope(Paging.List, caller).With("spaceId", spaceId).With("type", type).With("assigneeId", assigneeId);
+        if (PageRequest.TryParse(Paging, scope, tokens, limit, null, next, prev, out var page) is { } invalid)
         {
             return invalid;
         }
         var query = db.SpaceAssignments.AsNoTracking().Where(a => a.SpaceId == spaceId);
         query = type is null ? query : query.Where(a => a.Type == type);
         query = assigneeId is null ? query : query.Where(a => a.AssigneeId == assigneeId);
-        var result = await Keyset.PageAsync(query, a => a.CreatedAt, a => a.Id, a => a.CreatedAt, a => a.Id, false, page.Limit, page.Cursor, ct);
+        var result = await Keyset.PageAsync(query, a => a.CreatedAt, a => a.Id, a => a.CreatedAt, a => a.Id, page, ct);
         return TypedResults.Ok(new Assignments(
             result.Rows.Select(a => AssignmentResponse.From(a, request)).ToList(),
-            new PageLinks(
-                Urls.Self(request),
-                result.Next is { } n ? Urls.Page(request, "next", page.Token(n)) : null,
-                result.Prev is { } p ? Urls.Page(request, "prev", page.Token(p)) : null),
+            page.Links(request, result.Next, result.Prev),
             new AssignmentsMeta(await query.CountAsync(ct))));
     }
 

@@ -11,12 +11,12 @@ namespace Connectory.Platform.Spaces;
 /// <summary>A Qlik-compatible subset of /api/v1/spaces (shapes of @qlik/api's `spaces` module).</summary>
 internal static class SpacesEndpoints
 {
-    static readonly string[] SortFields = ["name", "createdAt", "updatedAt"];
+    static readonly PageSpec Paging = new("spaces", ["name", "createdAt", "updatedAt"], "+name", 10, ["createdAt", "updatedAt"]);
 
     public static RouteGroupBuilder MapSpaces(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/spaces").RequireAuthorization();
-        group.MapGet("/", List);
+        group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapGet("/types", Types);
         group.MapGet("/{spaceId}", Get);
@@ -30,10 +30,11 @@ internal static class SpacesEndpoints
     static SpaceTypesResponse Types() => new(SpaceTypes.All);
 
     static async Task<Results<Ok<Spaces>, ApiError>> List(
-        Caller caller, ConnectoryDb db, HttpRequest request,
+        Caller caller, ConnectoryDb db, PageTokens tokens, HttpRequest request,
         int? limit, string? sort, string? next, string? prev, string? type, string? name, string? ownerId, string? action, CancellationToken ct)
     {
-        if (PageRequest.TryParse(limit, sort, next, prev, SortFields, "+name", 10, out var page, ["createdAt", "updatedAt"]) is { } invalid)
+        var scope = new PageScope(Paging.List, caller).With("type", type).With("name", name).With("ownerId", ownerId).With("action", action);
+        if (PageRequest.TryParse(Paging, scope, tokens, limit, sort, next, prev, out var page) is { } invalid)
         {
             return invalid;
         }
@@ -58,9 +59,9 @@ internal static class SpacesEndpoints
         }
         var result = page.SortField switch
         {
-            "createdAt" => await Keyset.PageAsync(query, s => s.CreatedAt, s => s.Id, s => s.CreatedAt, s => s.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "updatedAt" => await Keyset.PageAsync(query, s => s.UpdatedAt, s => s.Id, s => s.UpdatedAt, s => s.Id, page.Descending, page.Limit, page.Cursor, ct),
-            _ => await Keyset.PageAsync(query, s => s.NormalizedName, s => s.Id, s => s.NormalizedName, s => s.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "createdAt" => await Keyset.PageAsync(query, s => s.CreatedAt, s => s.Id, s => s.CreatedAt, s => s.Id, page, ct),
+            "updatedAt" => await Keyset.PageAsync(query, s => s.UpdatedAt, s => s.Id, s => s.UpdatedAt, s => s.Id, page, ct),
+            _ => await Keyset.PageAsync(query, s => s.NormalizedName, s => s.Id, s => s.NormalizedName, s => s.Id, page, ct),
         };
         var count = await query.CountAsync(ct);
         var pageIds = result.Rows.Select(s => s.Id).ToList();
@@ -75,10 +76,7 @@ internal static class SpacesEndpoints
             .ToList();
         return TypedResults.Ok(new Spaces(
             views,
-            new PageLinks(
-                Urls.Self(request),
-                result.Next is { } n ? Urls.Page(request, "next", page.Token(n)) : null,
-                result.Prev is { } p ? Urls.Page(request, "prev", page.Token(p)) : null),
+            page.Links(request, result.Next, result.Prev),
             new SpacesMeta(count, new PersonalSpaceMeta(["create", "read", "update", "delete"], "space"))));
     }
 

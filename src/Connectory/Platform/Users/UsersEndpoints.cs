@@ -12,13 +12,13 @@ namespace Connectory.Platform.Users;
 /// <summary>A Qlik-compatible subset of /api/v1/users (shapes of @qlik/api's `users` module).</summary>
 internal static class UsersEndpoints
 {
-    static readonly string[] SortFields = ["name", "subject", "email", "status", "createdAt", "id", "_id"];
+    static readonly PageSpec Paging = new("users", ["name", "subject", "email", "status", "createdAt", "id", "_id"], "+name", 20, ["createdAt"]);
 
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/users").RequireAuthorization();
         group.MapGet("/me", Me);
-        group.MapGet("/", List);
+        group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapGet("/{userId}", Get);
         group.MapPatch("/{userId}", Patch);
@@ -32,14 +32,14 @@ internal static class UsersEndpoints
             : ApiError.NotFound("User");
 
     static async Task<Results<Ok<Users>, ApiError>> List(
-        Caller caller, ConnectoryDb db, HttpRequest request,
+        Caller caller, ConnectoryDb db, PageTokens tokens, HttpRequest request,
         int? limit, string? sort, string? next, string? prev, string? filter, bool? totalResults, CancellationToken ct)
     {
         if (filter is not null)
         {
             return ApiError.InvalidParameter("filter", "filtering users is not supported by this service; page through the list instead");
         }
-        if (PageRequest.TryParse(limit, sort, next, prev, SortFields, "+name", 20, out var page, ["createdAt"]) is { } invalid)
+        if (PageRequest.TryParse(Paging, new PageScope(Paging.List, caller), tokens, limit, sort, next, prev, out var page) is { } invalid)
         {
             return invalid;
         }
@@ -48,20 +48,17 @@ internal static class UsersEndpoints
         var query = db.Users.AsNoTracking().Where(u => seesTenant || u.Id == caller.UserId);
         var result = page.SortField switch
         {
-            "createdAt" => await Keyset.PageAsync(query, u => u.CreatedAt, u => u.Id, u => u.CreatedAt, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "subject" => await Keyset.PageAsync(query, u => u.Subject, u => u.Id, u => u.Subject, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "email" => await Keyset.PageAsync(query, u => u.Email ?? "", u => u.Id, u => u.Email ?? "", u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "status" => await Keyset.PageAsync(query, u => u.Status, u => u.Id, u => u.Status, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
-            "id" or "_id" => await Keyset.PageAsync(query, u => u.Id, u => u.Id, u => u.Id, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
-            _ => await Keyset.PageAsync(query, u => u.Name, u => u.Id, u => u.Name, u => u.Id, page.Descending, page.Limit, page.Cursor, ct),
+            "createdAt" => await Keyset.PageAsync(query, u => u.CreatedAt, u => u.Id, u => u.CreatedAt, u => u.Id, page, ct),
+            "subject" => await Keyset.PageAsync(query, u => u.Subject, u => u.Id, u => u.Subject, u => u.Id, page, ct),
+            "email" => await Keyset.PageAsync(query, u => u.Email ?? "", u => u.Id, u => u.Email ?? "", u => u.Id, page, ct),
+            "status" => await Keyset.PageAsync(query, u => u.Status, u => u.Id, u => u.Status, u => u.Id, page, ct),
+            "id" or "_id" => await Keyset.PageAsync(query, u => u.Id, u => u.Id, u => u.Id, u => u.Id, page, ct),
+            _ => await Keyset.PageAsync(query, u => u.Name, u => u.Id, u => u.Name, u => u.Id, page, ct),
         };
         int? total = totalResults == true ? await query.CountAsync(ct) : null;
         return TypedResults.Ok(new Users(
             result.Rows.Select(u => UserResponse.From(u, request)).ToList(),
-            new PageLinks(
-                Urls.Self(request),
-                result.Next is { } n ? Urls.Page(request, "next", page.Token(n)) : null,
-                result.Prev is { } p ? Urls.Page(request, "prev", page.Token(p)) : null),
+            page.Links(request, result.Next, result.Prev),
             total));
     }
 
