@@ -53,7 +53,9 @@ internal static class ConnectoryCommandLine
             {
                 try
                 {
-                    await using var app = ConnectoryApp.Build(ConnectoryApp.CreateBuilder(AppArguments(parse)));
+                    // Standard output carries only what the command prints (a key, a sealed value); its logs go to standard error.
+                    string[] arguments = ["--Logging:Console:LogToStandardErrorThreshold=Trace", .. AppArguments(parse)];
+                    await using var app = ConnectoryApp.Build(ConnectoryApp.CreateBuilder(arguments));
                     return await run(parse, app.Services);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
