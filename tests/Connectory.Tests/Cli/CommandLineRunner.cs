@@ -9,7 +9,8 @@ namespace Connectory.Tests.Cli;
 /// </summary>
 sealed class CommandLineRunner : IDisposable
 {
-    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    // Generous: the machine may be busy; a command that hangs still ends the test.
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     static readonly string Binary = Path.Combine(AppContext.BaseDirectory, "connectory.dll");
 
     readonly string? postgresDatabase = TestDatabase.IsPostgres ? TestDatabase.CreatePostgresDatabase() : null;
@@ -58,6 +59,33 @@ sealed class CommandLineRunner : IDisposable
             }
         }
         return new CommandRun([.. args], process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Starts <c>connectory</c> with <paramref name="args"/> as a server and returns the first address it reports
+    /// listening on (or null if it ended first); the caller kills the process.
+    /// </summary>
+    public async Task<(Process Server, Uri? Address)> StartServerAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", ["exec", Binary, .. args, .. Store])
+        {
+            WorkingDirectory = WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var server = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        _ = server.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(Timeout);
+        while (await server.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+        {
+            if (line.StartsWith("Connectory is listening on ", StringComparison.Ordinal))
+            {
+                _ = server.StandardOutput.ReadToEndAsync();
+                return (server, new Uri(line["Connectory is listening on ".Length..].Split(", ")[0]));
+            }
+        }
+        return (server, null);
     }
 
     /// <summary>Runs <c>connectory</c> in <see cref="WorkingDirectory"/> over this runner's store.</summary>

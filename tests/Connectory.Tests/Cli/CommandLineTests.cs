@@ -124,4 +124,34 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("current", run.Stdout);
         (await connectory.RunOnStoreAsync("keys", "rotate", "--resume")).Exits(0);
     }
+
+    [Fact]
+    public async Task ARotationThatCannotRunExits1()
+    {
+        var fixedKey = "k9:" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var run = (await connectory.RunOnStoreAsync("keys", "rotate", $"--Secrets:MasterKey={fixedKey}")).Exits(1);
+        Assert.Contains("cannot be rotated online", run.Stderr);
+    }
+
+    [Fact]
+    public async Task WithoutACommandTheServerServes()
+    {
+        var bootstrapKey = "cnx_cli_" + Guid.NewGuid().ToString("N");
+        var (server, address) = await connectory.StartServerAsync("--urls", "http://127.0.0.1:0", $"--Auth:BootstrapApiKey={bootstrapKey}");
+        using (server)
+        {
+            try
+            {
+                Assert.NotNull(address);
+                using var http = new HttpClient { BaseAddress = address };
+                http.DefaultRequestHeaders.Authorization = new("Bearer", bootstrapKey);
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/api/v1/users/me")).StatusCode);
+            }
+            finally
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync();
+            }
+        }
+    }
 }
