@@ -1,6 +1,5 @@
 using Connectory.Data;
 using Connectory.Platform.ApiKeys;
-using Connectory.Platform.Auth;
 using Connectory.Platform.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,27 +9,19 @@ namespace Connectory.Hosting;
 /// <summary>Admin subcommands. They build the same app as the server and use its services, without serving.</summary>
 internal static class AdminCommands
 {
-    public static async Task<int> MigrateAsync(WebApplication app)
+    public static async Task<int> MigrateAsync(IServiceProvider services)
     {
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConnectoryDb>();
         await DatabaseInitializer.MigrateAsync(db, scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value, CancellationToken.None, force: true);
         Console.WriteLine($"Schema is up to date ({(await db.Database.GetAppliedMigrationsAsync()).Count()} migrations applied).");
         return 0;
     }
 
-    public static async Task<int> CreateTenantAsync(WebApplication app)
+    public static async Task<int> CreateTenantAsync(IServiceProvider services, string name, bool autoCreateUsers)
     {
-        var name = app.Configuration["name"];
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return Fail("usage: connectory tenants create --name <name> [--auto-create-users=true]");
-        }
-        if (!bool.TryParse(app.Configuration["auto-create-users"] ?? "false", out var autoCreateUsers))
-        {
-            return Fail("--auto-create-users takes true or false");
-        }
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
+        await EnsureSchemaAsync(scope.ServiceProvider);
         var provisioning = scope.ServiceProvider.GetRequiredService<TenantProvisioning>();
         try
         {
@@ -47,16 +38,12 @@ internal static class AdminCommands
         }
     }
 
-    public static async Task<int> CreateApiKeyAsync(WebApplication app)
+    /// <param name="expiry">The key's lifetime; null takes ApiKeys:DefaultExpiry. Over ApiKeys:MaxExpiry is refused, as on the API.</param>
+    public static async Task<int> CreateApiKeyAsync(IServiceProvider services, string tenantRef, string userRef, string? description, TimeSpan? expiry)
     {
-        var (tenantRef, userRef) = (app.Configuration["tenant"], app.Configuration["user"]);
-        if (string.IsNullOrWhiteSpace(tenantRef) || string.IsNullOrWhiteSpace(userRef))
-        {
-            return Fail("usage: connectory apikeys create --tenant <tenant id or name> --user <user id or subject> [--description text]");
-        }
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
+        await EnsureSchemaAsync(scope.ServiceProvider);
         var db = scope.ServiceProvider.GetRequiredService<ConnectoryDb>();
-        var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         var tenant = await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().FindAsync(tenantRef, CancellationToken.None);
         if (tenant is null)
         {
@@ -67,46 +54,42 @@ internal static class AdminCommands
         {
             return Fail($"No user '{userRef}' in tenant '{tenant.Name}'.");
         }
-        var now = time.UtcNow();
-        var token = ApiKeyTokens.NewToken();
-        db.ApiKeys.Add(new ApiKey
+        var request = new ApiKeyRequest(tenant.Id, user.Id, user.Id, description ?? "Created by connectory apikeys create", expiry);
+        switch (await scope.ServiceProvider.GetRequiredService<ApiKeyIssuer>().IssueAsync(request, CancellationToken.None))
         {
-            Id = Ids.New(),
-            TenantId = tenant.Id,
-            UserId = user.Id,
-            CreatedByUserId = user.Id,
-            Description = app.Configuration["description"] ?? "Created by connectory apikeys create",
-            TokenHash = ApiKeyTokens.Hash(token),
-            ExpiresAt = now + scope.ServiceProvider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.DefaultExpiry,
-            CreatedAt = now,
-            UpdatedAt = now,
-        });
-        await db.SaveChangesAsync();
-        Console.WriteLine(token);
-        return 0;
+            case ApiKeyIssue.Issued issued:
+                Console.WriteLine(issued.Token);
+                return 0;
+            case ApiKeyIssue.ExpiryOutOfRange refused:
+                return Fail($"--expiry {refused.Detail} (ApiKeys:MaxExpiry).");
+            case ApiKeyIssue.TooManyKeys refused:
+                return Fail($"{refused.Detail} Revoke one, or raise ApiKeys:MaxKeysPerUser.");
+            default:
+                throw new InvalidOperationException("Unknown API key outcome.");
+        }
     }
 
-    /// <summary>Reads a value from standard input and prints it sealed for one setting (see <see cref="Secrets.SealedSetting"/>).</summary>
-    public static async Task<int> SealSettingAsync(WebApplication app)
+    /// <summary>Reads a value from <paramref name="input"/> and prints it sealed for one setting (see <see cref="Secrets.SealedSetting"/>).</summary>
+    public static async Task<int> SealSettingAsync(IServiceProvider services, string setting, TextReader input)
     {
-        var setting = app.Configuration["setting"];
-        if (string.IsNullOrWhiteSpace(setting))
-        {
-            return Fail("usage: echo -n VALUE | connectory secrets seal --setting Section:Key");
-        }
-        var value = (await Console.In.ReadToEndAsync()).TrimEnd('\r', '\n');
+        var value = (await input.ReadToEndAsync()).TrimEnd('\r', '\n');
         if (value.Length == 0)
         {
             return Fail("No value on standard input.");
         }
-        var protector = app.Services.GetRequiredService<Secrets.SecretProtector>();
+        var protector = services.GetRequiredService<Secrets.SecretProtector>();
         Console.WriteLine(Secrets.SealedSetting.Seal(protector, setting, value));
         return 0;
     }
 
+    /// <summary>The schema as the server would have it at start (SQLite is migrated; PostgreSQL only when Database:MigrateAtStart).</summary>
+    static Task EnsureSchemaAsync(IServiceProvider scoped) => DatabaseInitializer.MigrateAsync(
+        scoped.GetRequiredService<ConnectoryDb>(), scoped.GetRequiredService<IOptions<DatabaseOptions>>().Value, CancellationToken.None);
+
+    /// <summary>The command ran and failed (exit 1); usage errors (exit 2) are the command line's.</summary>
     static int Fail(string message)
     {
         Console.Error.WriteLine(message);
-        return 2;
+        return 1;
     }
 }

@@ -49,7 +49,9 @@ internal static class ConnectoryApp
         services.AddConnectoryAuth();
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
             .Validate(o => o.DefaultExpiry > TimeSpan.Zero && o.DefaultExpiry <= o.MaxExpiry, "ApiKeys:DefaultExpiry must be positive and at most ApiKeys:MaxExpiry.")
+            .Validate(o => o.MaxKeysPerUser >= 1, "ApiKeys:MaxKeysPerUser must be at least 1 (a new tenant's admin gets a key).")
             .ValidateOnStart();
+        services.AddScoped<ApiKeyIssuer>();
         services.AddScoped<TenantProvisioning>();
         services.AddSecrets();
         services.AddPaging();

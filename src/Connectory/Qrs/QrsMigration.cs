@@ -37,15 +37,8 @@ internal static class QrsMigration
 
     // ---- command line ----
 
-    public static async Task<int> ExportCommandAsync(WebApplication app)
+    public static async Task<int> ExportCommandAsync(QrsExportSettings settings)
     {
-        var config = app.Configuration;
-        if (!Uri.TryCreate(config["from"], UriKind.Absolute, out var from) || from.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(config["cert"]))
-        {
-            return Fail("usage: connectory qrs export --from https://host:4242 --cert client.pfx|client.pem [--key client_key.pem] [--password P] [--ca root.pem] "
-                + $"[--user-header \"{DefaultUserHeader}\"] [--key-out export_key.pem] > bundle.json");
-        }
-        var settings = new QrsExportSettings(from, config["cert"]!, config["key"], config["password"], config["ca"], config["user-header"] ?? DefaultUserHeader, config["key-out"]);
         await using var stdout = Console.OpenStandardOutput();
         var (exported, error) = await ExportAsync(settings, stdout, CancellationToken.None);
         if (error is not null)
@@ -56,22 +49,16 @@ internal static class QrsMigration
         return 0;
     }
 
-    public static async Task<int> ImportCommandAsync(WebApplication app, string bundleFile, bool dryRun)
+    public static async Task<int> ImportCommandAsync(IServiceProvider services, QrsImportSettings settings)
     {
-        var config = app.Configuration;
-        if (string.IsNullOrWhiteSpace(config["tenant"]) || string.IsNullOrWhiteSpace(config["space-map"]))
-        {
-            return Fail("usage: connectory import bundle.json --tenant <tenant id or name> --space-map \"tag:Finance=Finance;*=QSEoW Import\"|rules.txt [--key export_key.pem] [--user <user id or subject>] [--dry-run]");
-        }
-        var settings = new QrsImportSettings(bundleFile, config["tenant"]!, config["space-map"]!, config["key"], config["user"], dryRun || config["dry-run"] == "true");
-        var (report, error) = await ImportAsync(app.Services, settings, Console.Out, CancellationToken.None);
+        var (report, error) = await ImportAsync(services, settings, Console.Out, CancellationToken.None);
         return error is not null ? Fail(error) : report!.Failed > 0 ? 1 : 0;
     }
 
     static int Fail(string message)
     {
         Console.Error.WriteLine(message);
-        return 2;
+        return 1;
     }
 
     // ---- export ----

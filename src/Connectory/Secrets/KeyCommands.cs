@@ -16,7 +16,7 @@ internal static class KeyCommands
             if (ring.FilePath is null)
             {
                 await Console.Error.WriteLineAsync("The master key comes from Secrets:MasterKey, which cannot be rotated online: move it to a key file (Secrets:MasterKeyFile) first.");
-                return 2;
+                return 1;
             }
             await rotation.AddKeyAsync(output, ct);
         }

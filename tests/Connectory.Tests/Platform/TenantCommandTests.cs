@@ -1,58 +1,44 @@
-using Connectory.Hosting;
-using Connectory.Platform.Tenants;
-using Connectory.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
+using Connectory.Tests.Cli;
 
 namespace Connectory.Tests.Platform;
 
-/// <summary>`connectory tenants create`, run in-process over its own store, as the binary runs it.</summary>
+/// <summary>`connectory tenants create`, run as the binary over its own store.</summary>
 public sealed class TenantCommandTests : IDisposable
 {
-    readonly string dataDir = Path.Combine(Path.GetTempPath(), "connectory-tests", "cmd-" + Guid.NewGuid().ToString("N"));
-    readonly string? postgresDatabase = TestDatabase.IsPostgres ? TestDatabase.CreatePostgresDatabase() : null;
+    readonly CommandLineRunner connectory = new();
 
-    public void Dispose()
-    {
-        if (postgresDatabase is not null)
-        {
-            Npgsql.NpgsqlConnection.ClearAllPools();
-            TestDatabase.DropPostgresDatabase(postgresDatabase);
-        }
-    }
-
-    async Task<(int Exit, Tenant? Tenant)> CreateTenantAsync(string name, params string[] extra)
-    {
-        string[] store = postgresDatabase is null
-            ? [$"--data-dir={dataDir}"]
-            : [$"--data-dir={dataDir}", "--Database:Provider=postgres", $"--ConnectionStrings:Connectory={TestDatabase.PostgresConnectionString(postgresDatabase)}"];
-        await using var app = ConnectoryApp.Build(ConnectoryApp.CreateBuilder([.. store, $"--name={name}", .. extra]));
-        Assert.Equal(0, await AdminCommands.MigrateAsync(app));
-        var exit = await AdminCommands.CreateTenantAsync(app);
-        await using var scope = app.Services.CreateAsyncScope();
-        return (exit, await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().FindAsync(name, CancellationToken.None));
-    }
+    public void Dispose() => connectory.Dispose();
 
     [Fact]
     public async Task TenantsDoNotCreateUsersOnSignInUnlessAsked()
     {
-        var (exit, tenant) = await CreateTenantAsync("plain");
-        Assert.Equal(0, exit);
-        Assert.False(tenant!.AutoCreateUsers);
+        var run = (await connectory.RunOnStoreAsync("tenants", "create", "--name", "plain")).Exits(0);
+        Assert.Contains("users created on first JWT sign-in: no", run.Stdout);
+        Assert.Matches("admin API key \\(shown once\\): cnx_", run.Stdout);
     }
 
     [Fact]
     public async Task AutoCreateUsersIsSetByTheCommand()
     {
-        var (exit, tenant) = await CreateTenantAsync("open", "--auto-create-users=true");
-        Assert.Equal(0, exit);
-        Assert.True(tenant!.AutoCreateUsers);
+        (await connectory.RunOnStoreAsync("tenants", "create", "--name", "open", "--auto-create-users")).Exits(0);
+        var run = (await connectory.RunOnStoreAsync("tenants", "create", "--name=also-open", "--auto-create-users=true")).Exits(0);
+        Assert.Contains("users created on first JWT sign-in: yes", run.Stdout);
     }
 
     [Fact]
     public async Task AutoCreateUsersTakesOnlyTrueOrFalse()
     {
-        var (exit, tenant) = await CreateTenantAsync("odd", "--auto-create-users=sometimes");
-        Assert.Equal(2, exit);
-        Assert.Null(tenant);
+        var run = (await connectory.RunOnStoreAsync("tenants", "create", "--name=odd", "--auto-create-users=sometimes")).Exits(2);
+        Assert.Contains("sometimes", run.Stderr);
+        // Nothing was created: the name is still free.
+        (await connectory.RunOnStoreAsync("tenants", "create", "--name=odd")).Exits(0);
+    }
+
+    [Fact]
+    public async Task ATakenNameFails()
+    {
+        (await connectory.RunOnStoreAsync("tenants", "create", "--name", "twice")).Exits(0);
+        var run = (await connectory.RunOnStoreAsync("tenants", "create", "--name", "twice")).Exits(1);
+        Assert.Contains("A tenant named 'twice' already exists.", run.Stderr);
     }
 }

@@ -28,7 +28,7 @@ internal static class ApiKeysEndpoints
     }
 
     static async Task<Results<Created<ApiKeyResponse>, ApiError>> Create(
-        ApiKeyBody body, Caller caller, ConnectoryDb db, TimeProvider time, IOptions<ApiKeyOptions> options, HttpRequest request, CancellationToken ct)
+        ApiKeyBody body, Caller caller, ConnectoryDb db, ApiKeyIssuer issuer, HttpRequest request, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Description))
         {
@@ -42,20 +42,16 @@ internal static class ApiKeysEndpoints
         {
             return ApiError.InvalidField("subType", "only 'user' keys are supported");
         }
-        var lifetime = options.Value.DefaultExpiry;
+        TimeSpan? expiry = null;
         if (body.Expiry is not null)
         {
             try
             {
-                lifetime = XmlConvert.ToTimeSpan(body.Expiry);
+                expiry = XmlConvert.ToTimeSpan(body.Expiry);
             }
             catch (FormatException)
             {
                 return ApiError.InvalidField("expiry", "must be an ISO 8601 duration such as PT24H or P30D");
-            }
-            if (lifetime <= TimeSpan.Zero || lifetime > options.Value.MaxExpiry)
-            {
-                return ApiError.InvalidField("expiry", $"must be positive and at most {XmlConvert.ToString(options.Value.MaxExpiry)}");
             }
         }
         var sub = string.IsNullOrEmpty(body.Sub) ? caller.UserId : body.Sub;
@@ -70,32 +66,14 @@ internal static class ApiKeysEndpoints
                 return ApiError.InvalidField("sub", $"names no user of this tenant ('{sub}')");
             }
         }
-        var now = time.UtcNow();
-        // The count and the insert run under the user row's lock, so concurrent requests cannot pass the limit together.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.Users.Where(u => u.Id == sub).ExecuteUpdateAsync(s => s.SetProperty(u => u.UpdatedAt, u => u.UpdatedAt), ct);
-        var active = await db.ApiKeys.CountAsync(k => k.UserId == sub && k.RevokedAt == null && k.ExpiresAt > now, ct);
-        if (active >= options.Value.MaxKeysPerUser)
+        return await issuer.IssueAsync(new ApiKeyRequest(caller.TenantId, sub, caller.UserId, body.Description, expiry), ct) switch
         {
-            return ApiError.Conflict($"The user already holds {active} active API keys (the limit is {options.Value.MaxKeysPerUser}).");
-        }
-        var token = ApiKeyTokens.NewToken();
-        var key = new ApiKey
-        {
-            Id = Ids.New(),
-            TenantId = caller.TenantId,
-            UserId = sub,
-            CreatedByUserId = caller.UserId,
-            Description = body.Description,
-            TokenHash = ApiKeyTokens.Hash(token),
-            ExpiresAt = now + lifetime,
-            CreatedAt = now,
-            UpdatedAt = now,
+            ApiKeyIssue.Issued issued => TypedResults.Created(
+                Urls.To(request, $"/api/v1/api-keys/{issued.Key.Id}").Href, ApiKeyResponse.From(issued.Key, issued.Key.CreatedAt, issued.Token)),
+            ApiKeyIssue.ExpiryOutOfRange refused => ApiError.InvalidField("expiry", refused.Detail),
+            ApiKeyIssue.TooManyKeys refused => ApiError.Conflict(refused.Detail),
+            _ => throw new InvalidOperationException("Unknown API key outcome."),
         };
-        db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return TypedResults.Created(Urls.To(request, $"/api/v1/api-keys/{key.Id}").Href, ApiKeyResponse.From(key, now, token));
     }
 
     static async Task<Results<Ok<ApiKeyPage>, ApiError>> List(

@@ -1,16 +1,15 @@
 using Connectory.Data;
 using Connectory.Platform.ApiKeys;
-using Connectory.Platform.Auth;
 using Connectory.Platform.Users;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Connectory.Platform.Tenants;
 
 /// <summary>Creates a tenant with its first TenantAdmin and that admin's API key, in one transaction.</summary>
-internal sealed class TenantProvisioning(ConnectoryDb db, TimeProvider time)
+internal sealed class TenantProvisioning(ConnectoryDb db, ApiKeyIssuer issuer, IOptions<ApiKeyOptions> apiKeyOptions, TimeProvider time)
 {
-    public static readonly TimeSpan AdminKeyLifetime = TimeSpan.FromDays(365);
-
+    /// <param name="token">A preset admin key (the configured bootstrap key); null makes one.</param>
     /// <param name="autoCreateUsers">Whether a trusted JWT for an unknown subject creates that user on first sign-in.</param>
     public async Task<ProvisionedTenant> CreateAsync(string name, string? token, CancellationToken ct, bool autoCreateUsers = false)
     {
@@ -26,22 +25,20 @@ internal sealed class TenantProvisioning(ConnectoryDb db, TimeProvider time)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        token ??= ApiKeyTokens.NewToken();
-        var key = new ApiKey
-        {
-            Id = Ids.New(),
-            TenantId = tenant.Id,
-            UserId = admin.Id,
-            CreatedByUserId = admin.Id,
-            Description = "Bootstrap admin key",
-            TokenHash = ApiKeyTokens.Hash(token),
-            ExpiresAt = now + AdminKeyLifetime,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.AddRange(tenant, admin, key);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.AddRange(tenant, admin);
         await db.SaveChangesAsync(ct);
-        return new ProvisionedTenant(tenant, admin, token);
+        // The admin key lives as long as any key may (ApiKeys:MaxExpiry): it is how the tenant is first reached.
+        var request = new ApiKeyRequest(tenant.Id, admin.Id, admin.Id, "Bootstrap admin key", apiKeyOptions.Value.MaxExpiry);
+        switch (await issuer.IssueAsync(request, ct, token))
+        {
+            case ApiKeyIssue.Issued issued:
+                await transaction.CommitAsync(ct);
+                return new ProvisionedTenant(tenant, admin, issued.Token);
+            case var refused:
+                // Unreachable while ApiKeys:MaxKeysPerUser is at least 1 (validated at start): the admin is new.
+                throw new InvalidOperationException($"The tenant's admin key was refused: {refused}");
+        }
     }
 
     public Task<Tenant?> FindAsync(string idOrName, CancellationToken ct) =>
