@@ -48,8 +48,8 @@ internal sealed class BearerAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ErrorWriter.WriteAsync(Context, ErrorCatalog.Unauthorized, failure ?? "Authentication is required.");
+        ErrorFamilies.Of(Context).WriteAsync(Context, ErrorCatalog.Unauthorized, failure ?? "Authentication is required.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ErrorWriter.WriteAsync(Context, ErrorCatalog.Forbidden, "The caller may not perform this operation.");
+        ErrorFamilies.Of(Context).WriteAsync(Context, ErrorCatalog.Forbidden, "The caller may not perform this operation.");
 }
