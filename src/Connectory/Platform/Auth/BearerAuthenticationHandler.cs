@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Connectory.Data;
 using Connectory.Errors;
@@ -41,10 +40,7 @@ internal sealed class BearerAuthenticationHandler(
             failure = signIn.Failure;
             return AuthenticateResult.Fail(failure ?? "Unauthorized");
         }
-        Context.Features.Set(caller);
-        tenantScope.TenantId = caller.TenantId;
-        var identity = new ClaimsIdentity([new Claim("sub", caller.Subject), new Claim("uid", caller.UserId), new Claim("tid", caller.TenantId)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return caller.SignIn(Context, tenantScope, SchemeName);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
