@@ -26,7 +26,7 @@ internal static class QrsEndpoints
         services.AddSingleton<QrsCertificates>();
         services.AddQrsSignIn();
         // HTTPS endpoints that ask for client certificates (see docs/qrs.md) accept those of the QRS authority;
-        // whether a certificate signs a user in is still decided per request by the gate.
+        // whether a certificate signs a user in is still decided per request by the X-Qlik-User scheme.
         services.AddOptions<KestrelServerOptions>().Configure<QrsCertificates>((kestrel, certificates) =>
         {
             if (certificates.Enabled)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Connectory.Tests.Qrs;
 using Connectory.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Tests.Hosting;
 
@@ -29,6 +30,26 @@ public sealed class ErrorFamilyTests(ConnectoryFactory factory) : IClassFixture<
         Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         return text;
+    }
+
+    static StringContent Oversized() => new("{\"name\":\"" + new string('x', 1024 * 1024 + 10) + "\"}", Encoding.UTF8, "application/json");
+
+    /// <summary>
+    /// Sends a body over the limit. Expect: 100-continue lets the 413 arrive before the body is sent; when the server
+    /// closes the connection while the body is still going out anyway, the request is sent again.
+    /// </summary>
+    static async Task<HttpResponseMessage> OversizedAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await send();
+            }
+            catch (HttpRequestException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     [Fact]
@@ -60,8 +81,8 @@ public sealed class ErrorFamilyTests(ConnectoryFactory factory) : IClassFixture<
     {
         var admin = factory.Client(factory.BootstrapKey);
         await DcaasErrorAsync(await admin.GetAsync($"{Dcaas}/api-specs?dataSourceId=a%00b"), HttpStatusCode.BadRequest, "DCAAS-1001");
-        var big = "{\"connectionName\":\"" + new string('x', 1024 * 1024 + 10) + "\"}";
-        await DcaasErrorAsync(await admin.PostAsync(Dcaas, new StringContent(big, Encoding.UTF8, "application/json")), HttpStatusCode.RequestEntityTooLarge, "DCAAS-1005");
+        var tooLarge = await OversizedAsync(() => admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, Dcaas) { Content = Oversized(), Headers = { ExpectContinue = true } }));
+        await DcaasErrorAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge, "DCAAS-1005");
     }
 
     [Fact]
@@ -72,8 +93,7 @@ public sealed class ErrorFamilyTests(ConnectoryFactory factory) : IClassFixture<
         var wrongMethod = await qrs.SendAsync(HttpMethod.Delete, "/qrs/dataconnection/count");
         Assert.Equal("Method Not Allowed", await TextAsync(wrongMethod, HttpStatusCode.MethodNotAllowed));
         Assert.Equal(["GET"], wrongMethod.Content.Headers.Allow);
-        var big = "{\"name\":\"" + new string('x', 1024 * 1024 + 10) + "\"}";
-        var tooLarge = await qrs.SendAsync(HttpMethod.Post, "/qrs/dataconnection", new StringContent(big, Encoding.UTF8, "application/json"));
+        var tooLarge = await OversizedAsync(() => qrs.SendAsync(HttpMethod.Post, "/qrs/dataconnection", Oversized(), r => r.Headers.ExpectContinue = true));
         Assert.Equal("The request body is too large.", await TextAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge));
         Assert.Contains("NUL", await TextAsync(await qrs.GetAsync("/qrs/dataconnection?filter=a%00b"), HttpStatusCode.BadRequest), StringComparison.Ordinal);
     }
@@ -94,5 +114,22 @@ public sealed class ErrorFamilyTests(ConnectoryFactory factory) : IClassFixture<
         await ApiAssert.ErrorAsync(await factory.Client(null).GetAsync("/api/v1/spaces"), HttpStatusCode.Unauthorized, "DCERROR-0020");
         await ApiAssert.ErrorAsync(await factory.Client(factory.BootstrapKey).GetAsync("/api/v1/qrs/dataconnection"), HttpStatusCode.NotFound, "DCERROR-0041");
         await ApiAssert.ErrorAsync(await factory.Client(factory.BootstrapKey).GetAsync("/api/v1/dcaasish"), HttpStatusCode.NotFound, "DCERROR-0041");
+    }
+
+    [Fact]
+    public async Task UnexpectedErrorsAre500WithATraceIdInEachFamilysShape()
+    {
+        using var broken = new ConnectoryFactory();
+        var tenant = await broken.NewTenantAsync();
+        await broken.WithDbAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE data_connections RENAME TO data_connections_gone");
+            return await db.Database.ExecuteSqlRawAsync("ALTER TABLE spaces RENAME TO spaces_gone");
+        });
+        Assert.StartsWith("An internal error occurred. Quote trace id ", await TextAsync(await new QrsClient(tenant.Admin).GetAsync("/qrs/dataconnection"), HttpStatusCode.InternalServerError), StringComparison.Ordinal);
+        var dcaas = await DcaasErrorAsync(await tenant.Admin.GetAsync($"{Dcaas}/{Guid.NewGuid()}"), HttpStatusCode.InternalServerError, "DCAAS-5000");
+        Assert.Contains("trace id", dcaas.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var cloud = await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync("/api/v1/data-connections"), HttpStatusCode.InternalServerError, "DCERROR-0500");
+        Assert.Contains("trace id", cloud.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }
