@@ -29,7 +29,7 @@ internal static class DcaasEndpoints
 
     public static RouteGroupBuilder MapDcaas(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(Root).RequireAuthorization().AddEndpointFilter<DeprecationFilter>();
+        var group = app.MapGroup(Root).RequireAuthorization().AddEndpointFilter<DeprecationFilter>().WithErrorFamily(ErrorFamilies.Dcaas);
         group.MapPost("/", Create).WithMetadata(new Successor("/api/v1/data-connections"));
         group.MapGet("/api-specs", ApiSpecs).WithMetadata(new Successor("/api/v1/data-sources/{dataSourceId}/api-specs"));
         group.MapGet("/{connectionId}", Get).WithMetadata(new Successor("/api/v1/data-connections/{connectionId}?parseConnection=true"));
@@ -184,18 +184,31 @@ internal static class DcaasError
                 new DcaasResponseErrors(problems.Select(p => new PublicApiError("DCAAS-1002", "Invalid connection property", p.ToString(), new JsonObject { ["property"] = p.Property })).ToList()),
                 ErrorJson.Options, "application/json; charset=utf-8", status);
         }
-        var (code, title) = error.Kind switch
-        {
-            { Status: 403 } when outcome.Disabled => (DisabledCode, "Data source is not enabled."),
-            { Status: 403 } => ("DCAAS-2002", "Forbidden"),
-            { Status: 404 } => ("DCAAS-3001", "Not found"),
-            { Status: 409 } => ("DCAAS-3002", "Conflict"),
-            { Status: 502 } => ("DCAAS-5002", "Bad gateway"),
-            { Status: >= 500 } => ("DCAAS-5000", "Internal error"),
-            _ when error.Kind == ErrorCatalog.MissingField => ("DCAAS-1003", "Missing required field"),
-            _ when error.Kind == ErrorCatalog.InvalidField => ("DCAAS-1002", "Invalid field value"),
-            _ => ("DCAAS-1001", "Bad request"),
-        };
+        var (code, title) = Code(error.Kind, outcome.Disabled);
         return Single(status, code, title, error.Detail);
     }
+
+    /// <summary>An error of any kind, such as the framework's own (a 401, an unknown route, a 413), in this shape.</summary>
+    public static IResult Write(ErrorKind kind, string? detail)
+    {
+        var (code, title) = Code(kind, disabled: false);
+        return Single(kind.Status, code, title, detail);
+    }
+
+    static (string Code, string Title) Code(ErrorKind kind, bool disabled) => kind switch
+    {
+        { Status: 401 } => ("DCAAS-2000", "Unauthorized"),
+        { Status: 403 } when disabled => (DisabledCode, "Data source is not enabled."),
+        { Status: 403 } => ("DCAAS-2002", "Forbidden"),
+        { Status: 404 } => ("DCAAS-3001", "Not found"),
+        { Status: 405 } => ("DCAAS-1004", "Method not allowed"),
+        { Status: 409 } => ("DCAAS-3002", "Conflict"),
+        { Status: 413 } => ("DCAAS-1005", "Request body too large"),
+        { Status: 415 } => ("DCAAS-1006", "Unsupported media type"),
+        { Status: 502 } => ("DCAAS-5002", "Bad gateway"),
+        { Status: >= 500 } => ("DCAAS-5000", "Internal error"),
+        _ when kind == ErrorCatalog.MissingField => ("DCAAS-1003", "Missing required field"),
+        _ when kind == ErrorCatalog.InvalidField => ("DCAAS-1002", "Invalid field value"),
+        _ => ("DCAAS-1001", "Bad request"),
+    };
 }

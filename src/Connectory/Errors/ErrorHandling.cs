@@ -4,7 +4,7 @@ namespace Connectory.Errors;
 
 /// <summary>
 /// Writes what the framework itself rejects (malformed JSON, 404/405 routes, 413, 415, unhandled exceptions)
-/// in the same error shape as the handlers. Each API family can claim its own path prefix and writer.
+/// in the error shape of the endpoint's API family (<see cref="ErrorFamilies.Of"/>).
 /// </summary>
 internal static partial class ErrorHandling
 {
@@ -29,6 +29,7 @@ internal static partial class ErrorHandling
     {
         var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var traceId = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier;
+        var family = ErrorFamilies.Of(context);
         if (exception is BadHttpRequestException bad)
         {
             var kind = bad.StatusCode switch
@@ -39,7 +40,7 @@ internal static partial class ErrorHandling
                 _ when ParameterBinding().IsMatch(bad.Message) => ErrorCatalog.InvalidParameter,
                 _ => ErrorCatalog.ForStatus(bad.StatusCode),
             };
-            await ErrorWriter.WriteAsync(context, kind, DescribeBadRequest(bad));
+            await family.WriteAsync(context, kind, DescribeBadRequest(bad));
             return;
         }
         if (exception is Microsoft.AspNetCore.Connections.ConnectionResetException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
@@ -51,18 +52,18 @@ internal static partial class ErrorHandling
         if (exception is DataCredentials.SecretDecryptionException undecryptable)
         {
             logger.LogError("A stored secret of record {RecordId} did not decrypt (tampered, or its master key is missing), trace {TraceId}", undecryptable.RecordId, traceId);
-            await ErrorWriter.WriteAsync(context, ErrorCatalog.DecryptionFailed, $"A stored credential could not be decrypted. Quote trace id {traceId} when reporting it.", traceId);
+            await family.WriteAsync(context, ErrorCatalog.DecryptionFailed, $"A stored credential could not be decrypted. Quote trace id {traceId} when reporting it.", traceId);
             return;
         }
         if (exception is not null && Data.DbErrors.IsTransientConflict(exception))
         {
             logger.LogWarning("{Method} {Path} lost a database conflict with a concurrent change and was rolled back, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);
             context.Response.Headers.RetryAfter = "1";
-            await ErrorWriter.WriteAsync(context, ErrorCatalog.Unavailable, "A concurrent change to the same data won; nothing of this request was applied. Retry it.", traceId);
+            await family.WriteAsync(context, ErrorCatalog.Unavailable, "A concurrent change to the same data won; nothing of this request was applied. Retry it.", traceId);
             return;
         }
         logger.LogError(exception, "Unhandled exception for {Method} {Path}, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);
-        await ErrorWriter.WriteAsync(context, ErrorCatalog.Internal, $"An internal error occurred. Quote trace id {traceId} when reporting it.", traceId);
+        await family.WriteAsync(context, ErrorCatalog.Internal, $"An internal error occurred. Quote trace id {traceId} when reporting it.", traceId);
     }
 
     static string DescribeBadRequest(BadHttpRequestException bad)
@@ -104,6 +105,6 @@ internal static partial class ErrorHandling
             415 => "The request body must be application/json.",
             _ => null,
         };
-        await ErrorWriter.WriteAsync(context, ErrorCatalog.ForStatus(code), detail);
+        await ErrorFamilies.Of(context).WriteAsync(context, ErrorCatalog.ForStatus(code), detail);
     }
 }

@@ -13,27 +13,14 @@ internal static class NulCharacters
     {
         app.Use(async (context, next) =>
         {
-            var path = context.Request.Path;
-            var qrs = path.StartsWithSegments("/qrs", StringComparison.OrdinalIgnoreCase);
-            if (!qrs && !path.StartsWithSegments("/api/v1", StringComparison.OrdinalIgnoreCase))
-            {
-                await next(context);
-                return;
-            }
             var problem = QueryProblem(context.Request.Query) ?? await BodyProblemAsync(context.Request);
             if (problem is null)
             {
                 await next(context);
             }
-            else if (qrs)
-            {
-                // The Repository API answers in plain text.
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await context.Response.WriteAsync(problem.Value.Detail);
-            }
             else
             {
-                await ErrorWriter.WriteAsync(context, problem.Value.Kind, problem.Value.Detail);
+                await ErrorFamilies.Of(context).WriteAsync(context, problem.Value.Kind, problem.Value.Detail);
             }
         });
         return app;

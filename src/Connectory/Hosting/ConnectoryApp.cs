@@ -70,6 +70,7 @@ internal static class ConnectoryApp
         var app = builder.Build();
         app.UseErrorHandling();
         app.UseNulCharacterCheck();
+        app.UseXrfkeyCheck();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -82,6 +83,8 @@ internal static class ConnectoryApp
         app.MapQrs();
         app.MapDataSources();
         app.MapDcaas();
+        // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
+        app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Text.Json;
 using Connectory.Data;
+using Connectory.Errors;
 using Connectory.Filtering;
 using Connectory.Platform.Auth;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -10,7 +11,8 @@ namespace Connectory.Qrs;
 
 /// <summary>
 /// Contract: shared/spec/qrs-dataconnection.swagger.json (the /dataconnection part of Qlik's Repository API).
-/// Errors are plain text, as QRS answers them; every request passes <see cref="QrsGate"/> first.
+/// Errors are plain text, as QRS answers them; the group checks the Xrfkey (<see cref="QrsGate"/>) before sign-in
+/// (a bearer token, or X-Qlik-User from a trusted proxy: <see cref="QrsSignIn"/>).
 /// </summary>
 internal static class QrsEndpoints
 {
@@ -22,8 +24,9 @@ internal static class QrsEndpoints
         services.AddScoped<QrsConnections>();
         services.AddScoped<QrsCustomProperties>();
         services.AddSingleton<QrsCertificates>();
+        services.AddQrsSignIn();
         // HTTPS endpoints that ask for client certificates (see docs/qrs.md) accept those of the QRS authority;
-        // whether a certificate signs a user in is still decided per request by the gate.
+        // whether a certificate signs a user in is still decided per request by the X-Qlik-User scheme.
         services.AddOptions<KestrelServerOptions>().Configure<QrsCertificates>((kestrel, certificates) =>
         {
             if (certificates.Enabled)
@@ -37,8 +40,7 @@ internal static class QrsEndpoints
 
     public static WebApplication MapQrs(this WebApplication app)
     {
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/qrs", StringComparison.OrdinalIgnoreCase), branch => branch.Use(QrsGate.InvokeAsync));
-        var group = app.MapGroup("/qrs");
+        var group = app.MapGroup("/qrs").WithErrorFamily(ErrorFamilies.Qrs).RequireXrfkey().RequireAuthorization(QrsSignIn.Policy);
         group.MapGet("/dataconnection", List);
         group.MapPost("/dataconnection", Create);
         group.MapGet("/dataconnection/full", ListFull);

@@ -88,4 +88,33 @@ public sealed class QrsHeaderAuthTests
         request.Headers.Add("X-Connectory-Proxy-Secret", "proxy-secret-value");
         Assert.Equal(HttpStatusCode.Forbidden, (await proxy.Http.SendAsync(request)).StatusCode);
     }
+
+    [Fact]
+    public async Task UserDirectoryAndUserIdCompareWithoutCase()
+    {
+        using var factory = ConnectoryFactory.With(new() { ["Qrs:Tenant"] = TenantName, ["Qrs:TrustedProxies:0"] = "127.0.0.1", ["Qrs:TrustedProxies:1"] = "::1" });
+        var tenant = await factory.NewNamedTenantAsync(TenantName, autoCreateUsers: true);
+        var proxy = new QrsClient(factory.Client(null));
+        Assert.Equal(HttpStatusCode.OK, (await AsUser(proxy, HttpMethod.Get, "/qrs/dataconnection", "UserDirectory=INTERNAL; UserId=sa_repository")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await AsUser(proxy, HttpMethod.Get, "/qrs/dataconnection", "UserDirectory=internal; UserId=SA_Repository")).StatusCode);
+        var users = await factory.WithDbAsync(db => db.Users.IgnoreQueryFilters().Where(u => u.TenantId == tenant.Id && u.Name != "admin").Select(u => u.Subject).ToListAsync());
+        Assert.Equal(["INTERNAL\\sa_repository"], users.Where(u => u.EndsWith("sa_repository", StringComparison.OrdinalIgnoreCase)));
+
+        // Without auto-creation the existing user is still found whatever the case.
+        await factory.WithDbAsync(db => db.Tenants.Where(t => t.Id == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.AutoCreateUsers, false)));
+        Assert.Equal(HttpStatusCode.OK, (await AsUser(proxy, HttpMethod.Get, "/qrs/dataconnection", "userdirectory=Internal; userid=SA_REPOSITORY")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AsUser(proxy, HttpMethod.Get, "/qrs/dataconnection", "UserDirectory=INTERNAL; UserId=sa_scheduler")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ConcurrentFirstSignInsOfOneUserMakeOneUser()
+    {
+        using var factory = ConnectoryFactory.With(new() { ["Qrs:Tenant"] = TenantName, ["Qrs:ProxySecret"] = "proxy-secret-value" });
+        var tenant = await factory.NewNamedTenantAsync(TenantName, autoCreateUsers: true);
+        var proxy = new QrsClient(factory.Client(null));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            AsUser(proxy, HttpMethod.Get, "/qrs/dataconnection", "UserDirectory=ACME; UserId=racer", secret: "proxy-secret-value")));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, await factory.WithDbAsync(db => db.Users.IgnoreQueryFilters().CountAsync(u => u.TenantId == tenant.Id && u.Subject == "ACME\\racer")));
+    }
 }

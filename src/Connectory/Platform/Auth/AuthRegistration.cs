@@ -17,6 +17,7 @@ internal static class AuthRegistration
         services.AddSingleton<TrustedIssuerKeys>();
         services.AddSingleton<SignInCache>();
         services.AddScoped<CallerResolver>();
+        services.AddScoped<Users.UserDirectory>();
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

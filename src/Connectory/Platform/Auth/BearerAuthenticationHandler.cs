@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Connectory.Data;
 using Connectory.Errors;
@@ -41,15 +40,12 @@ internal sealed class BearerAuthenticationHandler(
             failure = signIn.Failure;
             return AuthenticateResult.Fail(failure ?? "Unauthorized");
         }
-        Context.Features.Set(caller);
-        tenantScope.TenantId = caller.TenantId;
-        var identity = new ClaimsIdentity([new Claim("sub", caller.Subject), new Claim("uid", caller.UserId), new Claim("tid", caller.TenantId)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return caller.SignIn(Context, tenantScope, SchemeName);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ErrorWriter.WriteAsync(Context, ErrorCatalog.Unauthorized, failure ?? "Authentication is required.");
+        ErrorFamilies.Of(Context).WriteAsync(Context, ErrorCatalog.Unauthorized, failure ?? "Authentication is required.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ErrorWriter.WriteAsync(Context, ErrorCatalog.Forbidden, "The caller may not perform this operation.");
+        ErrorFamilies.Of(Context).WriteAsync(Context, ErrorCatalog.Forbidden, "The caller may not perform this operation.");
 }

@@ -15,7 +15,7 @@ internal sealed class CallerResolver(
     SignInCache cache,
     TimeProvider time,
     TrustedIssuerKeys issuerKeys,
-    ILogger<CallerResolver> logger)
+    UserDirectory users)
 {
     static readonly JsonWebTokenHandler JwtHandler = new() { MapInboundClaims = false };
 
@@ -110,40 +110,13 @@ internal sealed class CallerResolver(
         {
             return SignIn.Failed("The JWT's issuer is bound to a tenant that does not exist.");
         }
-        var user = await db.Users.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(u => u.TenantId == tenant.Id && u.Subject == subject, ct);
-        if (user is null && tenant.AutoCreateUsers)
-        {
-            user = await CreateOnFirstSignInAsync(tenant.Id, subject, validation.Claims, ct);
-        }
+        var claims = validation.Claims;
+        var who = new NewUser(
+            subject,
+            claims.TryGetValue("name", out var name) && name is string { Length: > 0 and <= MaxClaimLength } n ? n : subject,
+            claims.TryGetValue("email", out var email) && email is string { Length: <= MaxClaimLength } address ? address : null);
+        var user = await users.FindOrCreateAsync(tenant.Id, who, tenant.AutoCreateUsers, ignoreCase: false, ct);
         return user is null ? SignIn.Failed("The JWT's subject is not a user of this tenant.") : ForUser(user);
-    }
-
-    async Task<User> CreateOnFirstSignInAsync(string tenantId, string subject, IDictionary<string, object> claims, CancellationToken ct)
-    {
-        var now = time.UtcNow();
-        var user = new User
-        {
-            Id = Ids.New(),
-            TenantId = tenantId,
-            Subject = subject,
-            Name = claims.TryGetValue("name", out var name) && name is string { Length: > 0 and <= MaxClaimLength } n ? n : subject,
-            Email = claims.TryGetValue("email", out var email) && email is string { Length: <= MaxClaimLength } address ? address : null,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Users.Add(user);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            logger.LogInformation("Created user {UserId} in tenant {TenantId} on first sign-in", user.Id, tenantId);
-            return user;
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            // Another request signed the same subject in first: use its row.
-            db.ChangeTracker.Clear();
-            return await db.Users.IgnoreQueryFilters().AsNoTracking().FirstAsync(u => u.TenantId == tenantId && u.Subject == subject, ct);
-        }
     }
 
     static SignIn ForUser(User user) => user.Status != UserStatus.Active
