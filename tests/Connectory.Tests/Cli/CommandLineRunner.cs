@@ -21,10 +21,10 @@ sealed class CommandLineRunner : IDisposable
     /// <summary>Not created up front: help and usage errors must leave it so.</summary>
     public string DataDir => Path.Combine(WorkingDirectory, "data-dir");
 
-    /// <summary>The store's options: the data directory, and PostgreSQL's settings as configuration tokens.</summary>
+    /// <summary>The store's options: the data directory, and PostgreSQL's settings as configuration tokens (migrated as the commands meet it).</summary>
     public string[] Store => postgresDatabase is null
         ? ["--data-dir", DataDir]
-        : ["--data-dir", DataDir, "--Database:Provider=postgres", "--ConnectionStrings:Connectory", TestDatabase.PostgresConnectionString(postgresDatabase)];
+        : ["--data-dir", DataDir, "--Database:Provider=postgres", "--Database:MigrateAtStart=true", "--ConnectionStrings:Connectory", TestDatabase.PostgresConnectionString(postgresDatabase)];
 
     /// <summary>Runs <c>connectory</c> with exactly <paramref name="args"/> (add <see cref="Store"/> for a command that needs one).</summary>
     public static async Task<CommandRun> RunAsync(IEnumerable<string> args, string workingDirectory, string? stdin = null)
