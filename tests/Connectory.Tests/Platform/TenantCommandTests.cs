@@ -15,7 +15,8 @@ public sealed class TenantCommandTests : IDisposable
     {
         if (postgresDatabase is not null)
         {
-            Npgsql.NpgsqlConnection.ClearAllPools();
+            using var connection = new Npgsql.NpgsqlConnection(TestDatabase.PostgresConnectionString(postgresDatabase));
+            Npgsql.NpgsqlConnection.ClearPool(connection);
             TestDatabase.DropPostgresDatabase(postgresDatabase);
         }
     }
