@@ -4,12 +4,8 @@ using Connectory.Tests.Support;
 
 namespace Connectory.Tests.DataCredentials;
 
-public sealed class DataCredentialsTests : IDisposable
+public sealed class DataCredentialsTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     [Fact]
     public async Task PutCreatesACredentialThatGetReturnsWithoutItsPassword()
     {

@@ -11,12 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Connectory.Tests.DataSources;
 
 /// <summary>POST /api/v1/data-connections with DcaasConnectionCreate, reading back with parseConnection, and PATCH of /connectionProperties.</summary>
-public sealed class ConnectionPropertiesTests : IDisposable
+public sealed class ConnectionPropertiesTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     static object Postgres(string name = "sales", object? properties = null, string[]? tags = null) => new
     {
         qName = name,

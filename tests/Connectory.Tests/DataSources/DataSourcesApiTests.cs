@@ -6,12 +6,8 @@ using Connectory.Tests.Support;
 namespace Connectory.Tests.DataSources;
 
 /// <summary>GET /api/v1/data-sources, api-specs, gateways and settings, as data-sources.openapi.json describes them.</summary>
-public sealed class DataSourcesApiTests : IDisposable
+public sealed class DataSourcesApiTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     [Fact]
     public async Task ListsTheCatalogWithTheSpecsFields()
     {
