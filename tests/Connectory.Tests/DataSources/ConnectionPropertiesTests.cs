@@ -170,7 +170,7 @@ public sealed class ConnectionPropertiesTests(ConnectoryFactory factory) : IClas
         var body = new { qName = "x", datasourceID = "folder", connectionProperties = new { path = "/x" }, space };
         await ApiAssert.ErrorAsync(await member.Client.PostAsJsonAsync("/api/v1/data-connections", body), HttpStatusCode.NotFound);
         await tenant.AssignAsync(space, member.Id, "consumer");
-        await ApiAssert.ErrorAsync(await member.Client.PostAsJsonAsync("/api/v1/data-connections", body), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await member.Client.PostAsJsonAsync("/api/v1/data-connections", body), HttpStatusCode.Forbidden, "DCERROR-0030");
         var created = await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", body).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(space, created.GetProperty("space").GetString());
     }

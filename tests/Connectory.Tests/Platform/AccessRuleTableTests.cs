@@ -289,7 +289,7 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
             datasourceID = "x",
             space,
         };
-        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(readOnly)), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(readOnly)), HttpStatusCode.Forbidden, "DCERROR-0030");
         await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync($"/api/v1/data-connections/{own}", Body(hidden)), HttpStatusCode.NotFound);
         Assert.Equal(home, (await user.Client.GetAsync($"/api/v1/data-connections/{own}").JsonAsync()).GetProperty("space").GetString());
     }
