@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test. Installs and starts what the tests need (PostgreSQL from Debian as a throwaway cluster on
-# loopback, the npm packages of the compatibility tests), runs the whole suite on SQLite and then on PostgreSQL,
+# loopback, the npm packages of the compatibility tests), runs the whole suite on SQLite and on PostgreSQL side by side,
 # prints one closing line with the totals and cleans up. Extra arguments go to `dotnet test` (e.g. --filter X).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,32 +50,41 @@ fi
 echo "== build"
 dotnet build -c Release -v q -nologo 2>&1 | grep -Ev '^\s*$' | tail -5
 
-LOG=$(mktemp)
+# The two passes run side by side (the PostgreSQL one mostly waits on the server); each writes its own log, shown
+# whole when it ends.
+LOGS=()
+trap 'stop_postgres; rm -f "${LOGS[@]}"' EXIT
 run_pass() {
-  local name=$1; shift
-  echo "== tests on $name"
-  set +e
-  env "$@" dotnet test -c Release --no-build -nologo --blame-hang-timeout 5m "${EXTRA[@]}" 2>&1 | tee -a "$LOG" | grep -Ev '^\s*$'
-  local rc=${PIPESTATUS[0]}
-  set -e
-  return "$rc"
+  local log=$1; shift
+  env "$@" dotnet test -c Release --no-build -nologo --blame-hang-timeout 5m "${EXTRA[@]}" >"$log" 2>&1
 }
 
 EXTRA=("$@")
 status=0
+declare -A PASS_PID PASS_LOG
 if [ "$ONLY" != postgres ]; then
-  run_pass sqlite CONNECTORY_TEST_DB=sqlite || status=1
+  PASS_LOG[sqlite]=$(mktemp); LOGS+=("${PASS_LOG[sqlite]}")
+  run_pass "${PASS_LOG[sqlite]}" CONNECTORY_TEST_DB=sqlite &
+  PASS_PID[sqlite]=$!
 fi
 if [ "$ONLY" != sqlite ]; then
   install_postgres
   start_postgres
-  run_pass postgres CONNECTORY_TEST_DB=postgres "CONNECTORY_TEST_PG=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres" || status=1
+  PASS_LOG[postgres]=$(mktemp); LOGS+=("${PASS_LOG[postgres]}")
+  run_pass "${PASS_LOG[postgres]}" CONNECTORY_TEST_DB=postgres "CONNECTORY_TEST_PG=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres" &
+  PASS_PID[postgres]=$!
 fi
+for name in sqlite postgres; do
+  if [ -n "${PASS_PID[$name]:-}" ]; then
+    wait "${PASS_PID[$name]}" || status=1
+    echo "== tests on $name"
+    grep -Ev '^\s*$' "${PASS_LOG[$name]}" || true
+  fi
+done
 
 # One closing line with the totals of both passes.
-read -r passed failed skipped < <(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$LOG" \
+read -r passed failed skipped < <(cat "${LOGS[@]}" | grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' \
   | awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {print p+0, f+0, s+0}')
-rm -f "$LOG"
 if [ "$passed" = 0 ] && [ "$status" = 0 ]; then status=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -95,7 +95,9 @@ sealed class CommandLineRunner : IDisposable
     {
         if (postgresDatabase is not null)
         {
-            Npgsql.NpgsqlConnection.ClearAllPools();
+            // Only this store's pool: other tests' apps keep theirs.
+            using var connection = new Npgsql.NpgsqlConnection(TestDatabase.PostgresConnectionString(postgresDatabase));
+            Npgsql.NpgsqlConnection.ClearPool(connection);
             TestDatabase.DropPostgresDatabase(postgresDatabase);
         }
     }

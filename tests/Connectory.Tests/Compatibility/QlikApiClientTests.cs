@@ -7,12 +7,8 @@ namespace Connectory.Tests.Compatibility;
 /// Qlik's own JavaScript client, @qlik/api, runs unchanged against the real server (tests/compat/*.mjs), and the
 /// bodies it receives validate against the published API documents and the client's types.
 /// </summary>
-public sealed class QlikApiClientTests(ITestOutputHelper output) : IDisposable
+public sealed class QlikApiClientTests(ConnectoryFactory factory, ITestOutputHelper output) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     [Fact]
     public Task UsersApiKeysAndSpacesWorkThroughQlikApi() => RunAsync("platform.mjs");
 

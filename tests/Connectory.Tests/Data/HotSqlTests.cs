@@ -23,7 +23,11 @@ public class HotSqlTests
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
+            // This file's pool only: clearing every pool would close the connections of apps other tests are running.
+            using (var pooled = new SqliteConnection(connectionString))
+            {
+                SqliteConnection.ClearPool(pooled);
+            }
             foreach (var path in new[] { file, file + "-wal", file + "-shm" })
             {
                 File.Delete(path);

@@ -27,7 +27,7 @@ public sealed class BulkActionsTests(ConnectoryFactory factory) : IClassFixture<
         var tenant = await factory.NewTenantAsync();
         var user = await tenant.NewUserAsync("Developer");
         var id = await user.Client.NewConnectionAsync("mine");
-        var error = await ApiAssert.ErrorAsync(await user.Client.PostAsJsonAsync(path, new { connections = new[] { new { id, ownerId = user.Id } } }), HttpStatusCode.Forbidden);
+        var error = await ApiAssert.ErrorAsync(await user.Client.PostAsJsonAsync(path, new { connections = new[] { new { id, ownerId = user.Id } } }), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains("admin", error.Detail(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal("mine", (await user.Client.GetConnectionAsync(id)).Str("qName"));
     }

@@ -79,11 +79,11 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         Assert.Equal(id, created.Str("qEngineObjectID"));
         Assert.Equal(id, (await tenant.Admin.GetConnectionAsync(id)).Str("qEngineObjectID"));
 
-        var taken = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id }), HttpStatusCode.Conflict);
+        var taken = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id }), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Contains(id, taken.Detail(), StringComparison.Ordinal);
         // Ids are global: another tenant cannot take it either, and learns nothing else.
         var other = await factory.NewTenantAsync();
-        await ApiAssert.ErrorAsync(await other.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id }), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await other.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id }), HttpStatusCode.Conflict, "DCERROR-0090");
 
         foreach (var bad in new[] { "not-a-uuid", "12345", "{" + Guid.NewGuid() + "}", Guid.NewGuid().ToString("N") })
         {
@@ -167,7 +167,7 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         var unknown = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(ConnectionApi.Body("x", "000000000000000000000000")), HttpStatusCode.NotFound);
         Assert.Contains("000000000000000000000000", unknown.Detail(), StringComparison.Ordinal);
         await ApiAssert.ErrorAsync(await stranger.Client.PostConnectionAsync(ConnectionApi.Body("x", space)), HttpStatusCode.NotFound);
-        var forbidden = await ApiAssert.ErrorAsync(await consumer.Client.PostConnectionAsync(ConnectionApi.Body("x", space)), HttpStatusCode.Forbidden);
+        var forbidden = await ApiAssert.ErrorAsync(await consumer.Client.PostConnectionAsync(ConnectionApi.Body("x", space)), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains(space, forbidden.Detail(), StringComparison.Ordinal);
         // Another tenant's space does not exist for this tenant.
         var other = await factory.NewTenantAsync();
@@ -200,13 +200,13 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         var s2 = await tenant.NewSpaceAsync("shared");
         var user = await tenant.NewUserAsync();
         await tenant.Admin.NewConnectionAsync("Orders", s1);
-        var conflict = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(ConnectionApi.Body("Orders", s1)), HttpStatusCode.Conflict);
+        var conflict = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(ConnectionApi.Body("Orders", s1)), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Contains("Orders", conflict.Detail(), StringComparison.Ordinal);
-        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(ConnectionApi.Body("ORDERS ", s1)), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(ConnectionApi.Body("ORDERS ", s1)), HttpStatusCode.Conflict, "DCERROR-0090");
         await tenant.Admin.NewConnectionAsync("Orders", s2);
         await tenant.Admin.NewConnectionAsync("Orders");
         await user.Client.NewConnectionAsync("Orders");
-        await ApiAssert.ErrorAsync(await user.Client.PostConnectionAsync(ConnectionApi.Body("orders")), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await user.Client.PostConnectionAsync(ConnectionApi.Body("orders")), HttpStatusCode.Conflict, "DCERROR-0090");
     }
 
     [Theory]
@@ -336,7 +336,7 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => tenant.Admin.PostConnectionAsync(ConnectionApi.Body("Raced", space))));
         foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
-            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
         }
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal(["Raced"], (await tenant.Admin.ListAsync($"spaceId={space}&noDatafiles=true")).Names());
@@ -346,7 +346,7 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
             tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body($"same-id-{i}", space)) { ["qID"] = id })));
         foreach (var response in sameId.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
-            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
         }
         Assert.Single(sameId, r => r.StatusCode == HttpStatusCode.Created);
     }
@@ -366,7 +366,7 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
         var responses = await Task.WhenAll(bodies.Select(b => tenant.Admin.PostConnectionAsync(b)));
         foreach (var response in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
-            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict);
+            await ApiAssert.ErrorAsync(response, HttpStatusCode.Conflict, "DCERROR-0090");
         }
         Assert.Equal(20, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"pair-{i}").Order(StringComparer.Ordinal),

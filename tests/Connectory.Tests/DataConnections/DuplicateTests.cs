@@ -55,7 +55,7 @@ public sealed class DuplicateTests(ConnectoryFactory factory) : IClassFixture<Co
         Assert.NotEqual(source.Str("qCredentialsID"), read.Str("qCredentialsID"));
         Assert.Equal(read.Str("qri"), source.Str("qri"));
 
-        var conflict = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync(DuplicatePath, new { id, name = "named copy" }), HttpStatusCode.Conflict);
+        var conflict = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync(DuplicatePath, new { id, name = "named copy" }), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Contains("named copy", conflict.Detail(), StringComparison.Ordinal);
         await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync(DuplicatePath, new { id, name = "DataFiles" }), HttpStatusCode.BadRequest);
         await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync(DuplicatePath, new { id, name = "" }), HttpStatusCode.BadRequest);
@@ -94,7 +94,7 @@ public sealed class DuplicateTests(ConnectoryFactory factory) : IClassFixture<Co
         await tenant.AssignAsync(target, user.Id, "producer");
         var id = await user.Client.NewConnectionAsync("src", home);
 
-        var forbidden = await ApiAssert.ErrorAsync(await user.Client.PostAsJsonAsync(DuplicatePath, new { id, spaceId = readOnly }), HttpStatusCode.Forbidden);
+        var forbidden = await ApiAssert.ErrorAsync(await user.Client.PostAsJsonAsync(DuplicatePath, new { id, spaceId = readOnly }), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains(readOnly, forbidden.Detail(), StringComparison.Ordinal);
         await ApiAssert.ErrorAsync(await user.Client.PostAsJsonAsync(DuplicatePath, new { id, spaceId = hidden }), HttpStatusCode.NotFound);
 
@@ -133,7 +133,7 @@ public sealed class DuplicateTests(ConnectoryFactory factory) : IClassFixture<Co
             b["qPassword"] = "source-password";
         });
         // Reading is not changing: a copy in the same space needs create rights there.
-        await ApiAssert.ErrorAsync(await reader.Client.PostAsJsonAsync(DuplicatePath, new { id }), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await reader.Client.PostAsJsonAsync(DuplicatePath, new { id }), HttpStatusCode.Forbidden, "DCERROR-0030");
         var copy = await reader.Client.PostAsJsonAsync(DuplicatePath, new { id, spaceId = "" }).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(reader.Id, copy.Str("user"));
         // The reader may change the copy, but must not learn the source's secret through it.

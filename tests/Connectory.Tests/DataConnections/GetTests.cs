@@ -207,6 +207,6 @@ public sealed class GetTests(ConnectoryFactory factory) : IClassFixture<Connecto
         var created = await tenant.Admin.CreateAsync(new Dictionary<string, object?>(ConnectionApi.Body("upper")) { ["qID"] = id });
         Assert.Equal(id.ToLowerInvariant(), created.Str("qID"));
         Assert.Equal(id.ToLowerInvariant(), (await tenant.Admin.GetConnectionAsync(id)).Str("qID"));
-        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("lower")) { ["qID"] = id.ToLowerInvariant() }), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("lower")) { ["qID"] = id.ToLowerInvariant() }), HttpStatusCode.Conflict, "DCERROR-0090");
     }
 }

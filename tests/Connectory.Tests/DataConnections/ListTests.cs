@@ -179,7 +179,7 @@ public sealed class ListTests(ConnectoryFactory factory) : IClassFixture<Connect
         Assert.Equal(["producers"], (await tenant.Admin.ListAsync($"userId={producer.Id}")).Names());
         Assert.Equal(["producers"], (await producer.Client.ListAsync($"userId={producer.Id}&noDatafiles=true")).Names());
 
-        var error = await ApiAssert.ErrorAsync(await producer.Client.GetAsync($"{ConnectionApi.Path}?userId={tenant.AdminUserId}"), HttpStatusCode.Forbidden);
+        var error = await ApiAssert.ErrorAsync(await producer.Client.GetAsync($"{ConnectionApi.Path}?userId={tenant.AdminUserId}"), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains("userId", error.Detail(), StringComparison.Ordinal);
     }
 

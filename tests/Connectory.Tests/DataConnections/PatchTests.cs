@@ -105,7 +105,7 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
         var tenant = await factory.NewTenantAsync();
         await tenant.Admin.NewConnectionAsync("taken");
         var id = await tenant.Admin.NewConnectionAsync("mine");
-        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/tags", new[] { "t" }), Op("replace", "/qName", "TAKEN") }), HttpStatusCode.Conflict);
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/tags", new[] { "t" }), Op("replace", "/qName", "TAKEN") }), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Contains("TAKEN", error.Detail(), StringComparison.Ordinal);
         var read = await tenant.Admin.GetConnectionAsync(id);
         Assert.Equal("mine", read.Str("qName"));
@@ -219,7 +219,7 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
         var consumer = await tenant.NewUserAsync();
         await tenant.AssignAsync(space, consumer.Id, "dataconsumer");
         var id = await tenant.Admin.NewConnectionAsync("Named One", space);
-        var forbidden = await ApiAssert.ErrorAsync(await consumer.Client.PatchConnectionAsync(id, new[] { Op("replace", "/qName", "x") }), HttpStatusCode.Forbidden);
+        var forbidden = await ApiAssert.ErrorAsync(await consumer.Client.PatchConnectionAsync(id, new[] { Op("replace", "/qName", "x") }), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains("update", forbidden.Detail(), StringComparison.Ordinal);
 
         // PATCH takes no spaceId: by name it finds the caller's personal connection of that name.

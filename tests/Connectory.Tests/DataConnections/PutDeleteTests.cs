@@ -72,7 +72,7 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         var tenant = await factory.NewTenantAsync();
         await tenant.Admin.NewConnectionAsync("Taken");
         var id = await tenant.Admin.NewConnectionAsync("free");
-        await ApiAssert.ErrorAsync(await Put(tenant.Admin, id, Update(id, "taken")), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await Put(tenant.Admin, id, Update(id, "taken")), HttpStatusCode.Conflict, "DCERROR-0090");
         await ApiAssert.ErrorAsync(await Put(tenant.Admin, id, Update(id, "DataFiles")), HttpStatusCode.BadRequest);
         Assert.Equal("free", (await tenant.Admin.GetConnectionAsync(id)).Str("qName"));
         await NoContentAsync(Put(tenant.Admin, id, Update(id, "FREE")));
@@ -125,7 +125,7 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
 
         var body = Update(id, "mover");
         body["space"] = readOnly;
-        var forbidden = await ApiAssert.ErrorAsync(await Put(producer.Client, id, body), HttpStatusCode.Forbidden);
+        var forbidden = await ApiAssert.ErrorAsync(await Put(producer.Client, id, body), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains(readOnly, forbidden.Detail(), StringComparison.Ordinal);
         body["space"] = hidden;
         await ApiAssert.ErrorAsync(await Put(producer.Client, id, body), HttpStatusCode.NotFound);
@@ -144,7 +144,7 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         var consumer = await tenant.NewUserAsync();
         await tenant.AssignAsync(space, consumer.Id, "dataconsumer");
         var id = await tenant.Admin.NewConnectionAsync("by-name", space);
-        await ApiAssert.ErrorAsync(await Put(consumer.Client, id, Update(id, "x")), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await Put(consumer.Client, id, Update(id, "x")), HttpStatusCode.Forbidden, "DCERROR-0030");
         await NoContentAsync(Put(tenant.Admin, "by-name", Update(id, "renamed"), $"?type=connectionname&spaceId={space}"));
         Assert.Equal("renamed", (await tenant.Admin.GetConnectionAsync(id)).Str("qName"));
     }
@@ -172,7 +172,7 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         var producer = await tenant.NewUserAsync();
         await tenant.AssignAsync(space, producer.Id, "producer");
         var adminsId = await tenant.Admin.NewConnectionAsync("admins", space);
-        var forbidden = await ApiAssert.ErrorAsync(await producer.Client.DeleteAsync($"{ConnectionApi.Path}/{adminsId}"), HttpStatusCode.Forbidden);
+        var forbidden = await ApiAssert.ErrorAsync(await producer.Client.DeleteAsync($"{ConnectionApi.Path}/{adminsId}"), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains("delete", forbidden.Detail(), StringComparison.Ordinal);
 
         await producer.Client.NewConnectionAsync("Own One", space);
@@ -217,7 +217,7 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         var space = await tenant.NewSpaceAsync("shared");
         var id = await tenant.Admin.NewConnectionAsync("keeps-space", space);
         var blocked = await tenant.Admin.DeleteAsync($"/api/v1/spaces/{space}");
-        var error = await ApiAssert.ErrorAsync(blocked, HttpStatusCode.PreconditionFailed);
+        var error = await ApiAssert.ErrorAsync(blocked, HttpStatusCode.PreconditionFailed, "DCERROR-0091");
         Assert.Contains("data connection", error.Detail(), StringComparison.Ordinal);
         Assert.Equal(space, (await tenant.Admin.GetConnectionAsync(id)).Str("space"));
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{id}")).StatusCode);

@@ -306,7 +306,7 @@ public sealed class RobustnessTests(ConnectoryFactory factory) : IClassFixture<C
         {
             using (request)
             {
-                await ApiAssert.ErrorAsync(await anonymous.SendAsync(request), HttpStatusCode.Unauthorized);
+                await ApiAssert.ErrorAsync(await anonymous.SendAsync(request), HttpStatusCode.Unauthorized, "DCERROR-0020");
             }
         }
     }

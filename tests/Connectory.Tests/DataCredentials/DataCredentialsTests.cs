@@ -4,12 +4,8 @@ using Connectory.Tests.Support;
 
 namespace Connectory.Tests.DataCredentials;
 
-public sealed class DataCredentialsTests : IDisposable
+public sealed class DataCredentialsTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     [Fact]
     public async Task PutCreatesACredentialThatGetReturnsWithoutItsPassword()
     {
@@ -95,7 +91,7 @@ public sealed class DataCredentialsTests : IDisposable
 
         var conflict = await ApiAssert.ErrorAsync(await client.PutCredentialAsync(first, new { qName = "SECOND", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Contains("SECOND", conflict.GetProperty("detail").GetString());
-        await ApiAssert.ErrorAsync(await client.PutCredentialAsync(Guid.NewGuid().ToString(), new { qName = "second", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await client.PutCredentialAsync(Guid.NewGuid().ToString(), new { qName = "second", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Equal("Renamed", (await client.GetAsync($"/api/v1/data-credentials/{first}").JsonAsync()).GetProperty("qName").GetString());
 
         // Names are per user: another user may use the same one.
@@ -248,7 +244,7 @@ public sealed class DataCredentialsTests : IDisposable
         await ApiAssert.ErrorAsync(await alice.Client.GetAsync($"/api/v1/data-connections/{connectionId}?credentialId={bobCredential}"), HttpStatusCode.NotFound);
 
         // One credential per user and connection; a connection the user cannot see is not found.
-        await ApiAssert.ErrorAsync(await alice.Client.PutCredentialAsync(Guid.NewGuid().ToString(), new { qName = "Second", qType = "t", qUsername = "u", qPassword = "p", connectionId }), HttpStatusCode.Conflict);
+        await ApiAssert.ErrorAsync(await alice.Client.PutCredentialAsync(Guid.NewGuid().ToString(), new { qName = "Second", qType = "t", qUsername = "u", qPassword = "p", connectionId }), HttpStatusCode.Conflict, "DCERROR-0090");
         await ApiAssert.ErrorAsync(await outsider.Client.PutCredentialAsync(Guid.NewGuid().ToString(), new { qName = "Outsider", qType = "t", qUsername = "u", qPassword = "p", connectionId }), HttpStatusCode.NotFound);
         var shared = await tenant.Admin.NewConnectionAsync(CredentialApi.Connection(space: space));
         await ApiAssert.ErrorAsync(await alice.Client.PutCredentialAsync(Guid.NewGuid().ToString(), new { qName = "Not separated", qType = "t", qUsername = "u", qPassword = "p", connectionId = shared.GetProperty("qID").GetString() }), HttpStatusCode.BadRequest);
@@ -295,7 +291,7 @@ public sealed class DataCredentialsTests : IDisposable
         Assert.Contains("access", forbidden.GetProperty("detail").GetString());
         await ApiAssert.ErrorAsync(await user.Client.PostAsJsonAsync("/api/v1/data-credentials/actions/filter-orphan", new { qSeparated = 2 }), HttpStatusCode.BadRequest, "DCERROR-0014");
         await ApiAssert.ErrorAsync(await user.Client.PostAsync("/api/v1/data-credentials/actions/filter-orphan", new StringContent("", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
-        await ApiAssert.ErrorAsync(await factory.Client(null).PostAsJsonAsync("/api/v1/data-credentials/actions/filter-orphan", new { }), HttpStatusCode.Unauthorized);
+        await ApiAssert.ErrorAsync(await factory.Client(null).PostAsJsonAsync("/api/v1/data-credentials/actions/filter-orphan", new { }), HttpStatusCode.Unauthorized, "DCERROR-0020");
     }
 
     [Fact]
@@ -309,7 +305,7 @@ public sealed class DataCredentialsTests : IDisposable
         var dataAdmin = await tenant.NewUserAsync("DataAdmin");
 
         await ApiAssert.ErrorAsync(await dataAdmin.Client.DeleteAsync($"/api/v1/data-credentials/{orphan}"), HttpStatusCode.NotFound);
-        await ApiAssert.ErrorAsync(await tenant.Admin.DeleteAsync($"/api/v1/data-credentials/{used}"), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await tenant.Admin.DeleteAsync($"/api/v1/data-credentials/{used}"), HttpStatusCode.Forbidden, "DCERROR-0030");
         await ApiAssert.OkAsync(await tenant.Admin.DeleteAsync($"/api/v1/data-credentials/{orphan}"), HttpStatusCode.NoContent);
         await ApiAssert.ErrorAsync(await user.Client.GetAsync($"/api/v1/data-credentials/{orphan}"), HttpStatusCode.NotFound);
         Assert.Equal(1, (await user.Client.GetAsync($"/api/v1/data-credentials/{used}").JsonAsync()).GetProperty("qConnCount").GetInt32());
@@ -337,9 +333,9 @@ public sealed class DataCredentialsTests : IDisposable
         var anonymous = factory.Client(null);
         var id = Guid.NewGuid().ToString();
         await ApiAssert.ErrorAsync(await anonymous.GetAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.Unauthorized, "DCERROR-0020");
-        await ApiAssert.ErrorAsync(await anonymous.PutCredentialAsync(id, new { qName = "n", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.Unauthorized);
-        await ApiAssert.ErrorAsync(await anonymous.PatchCredentialAsync(id, new[] { new { op = "replace", path = "/qName", value = "n" } }), HttpStatusCode.Unauthorized);
-        await ApiAssert.ErrorAsync(await anonymous.DeleteAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.Unauthorized);
+        await ApiAssert.ErrorAsync(await anonymous.PutCredentialAsync(id, new { qName = "n", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.Unauthorized, "DCERROR-0020");
+        await ApiAssert.ErrorAsync(await anonymous.PatchCredentialAsync(id, new[] { new { op = "replace", path = "/qName", value = "n" } }), HttpStatusCode.Unauthorized, "DCERROR-0020");
+        await ApiAssert.ErrorAsync(await anonymous.DeleteAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.Unauthorized, "DCERROR-0020");
     }
 
     [Fact]

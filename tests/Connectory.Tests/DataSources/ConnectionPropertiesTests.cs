@@ -11,12 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Connectory.Tests.DataSources;
 
 /// <summary>POST /api/v1/data-connections with DcaasConnectionCreate, reading back with parseConnection, and PATCH of /connectionProperties.</summary>
-public sealed class ConnectionPropertiesTests : IDisposable
+public sealed class ConnectionPropertiesTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     static object Postgres(string name = "sales", object? properties = null, string[]? tags = null) => new
     {
         qName = name,
@@ -174,7 +170,7 @@ public sealed class ConnectionPropertiesTests : IDisposable
         var body = new { qName = "x", datasourceID = "folder", connectionProperties = new { path = "/x" }, space };
         await ApiAssert.ErrorAsync(await member.Client.PostAsJsonAsync("/api/v1/data-connections", body), HttpStatusCode.NotFound);
         await tenant.AssignAsync(space, member.Id, "consumer");
-        await ApiAssert.ErrorAsync(await member.Client.PostAsJsonAsync("/api/v1/data-connections", body), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await member.Client.PostAsJsonAsync("/api/v1/data-connections", body), HttpStatusCode.Forbidden, "DCERROR-0030");
         var created = await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", body).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(space, created.GetProperty("space").GetString());
     }

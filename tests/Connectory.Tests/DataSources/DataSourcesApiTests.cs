@@ -6,12 +6,8 @@ using Connectory.Tests.Support;
 namespace Connectory.Tests.DataSources;
 
 /// <summary>GET /api/v1/data-sources, api-specs, gateways and settings, as data-sources.openapi.json describes them.</summary>
-public sealed class DataSourcesApiTests : IDisposable
+public sealed class DataSourcesApiTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     [Fact]
     public async Task ListsTheCatalogWithTheSpecsFields()
     {
@@ -94,9 +90,9 @@ public sealed class DataSourcesApiTests : IDisposable
         var anonymous = factory.Client(null);
         foreach (var path in new[] { "/api/v1/data-sources", "/api/v1/data-sources/rest/api-specs", "/api/v1/data-sources/rest/gateways", "/api/v1/data-sources/rest/settings" })
         {
-            await ApiAssert.ErrorAsync(await anonymous.GetAsync(path), HttpStatusCode.Unauthorized);
+            await ApiAssert.ErrorAsync(await anonymous.GetAsync(path), HttpStatusCode.Unauthorized, "DCERROR-0020");
         }
-        await ApiAssert.ErrorAsync(await anonymous.PutAsJsonAsync("/api/v1/data-sources/rest/settings", new { disabled = true }), HttpStatusCode.Unauthorized);
+        await ApiAssert.ErrorAsync(await anonymous.PutAsJsonAsync("/api/v1/data-sources/rest/settings", new { disabled = true }), HttpStatusCode.Unauthorized, "DCERROR-0020");
     }
 
     [Fact]
@@ -107,8 +103,8 @@ public sealed class DataSourcesApiTests : IDisposable
         var analytics = await tenant.NewUserAsync("AnalyticsAdmin");
         var data = await tenant.NewUserAsync("DataAdmin");
         Assert.False((await user.Client.GetAsync("/api/v1/data-sources/mysql/settings").JsonAsync()).GetProperty("disabled").GetBoolean());
-        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync("/api/v1/data-sources/mysql/settings", new { disabled = true }), HttpStatusCode.Forbidden);
-        await ApiAssert.ErrorAsync(await analytics.Client.PutAsJsonAsync("/api/v1/data-sources/mysql/settings", new { disabled = true }), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await user.Client.PutAsJsonAsync("/api/v1/data-sources/mysql/settings", new { disabled = true }), HttpStatusCode.Forbidden, "DCERROR-0030");
+        await ApiAssert.ErrorAsync(await analytics.Client.PutAsJsonAsync("/api/v1/data-sources/mysql/settings", new { disabled = true }), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.True((await data.Client.PutAsJsonAsync("/api/v1/data-sources/mysql/settings", new { disabled = true }).JsonAsync()).GetProperty("disabled").GetBoolean());
         Assert.True((await user.Client.GetAsync("/api/v1/data-sources/mysql/settings").JsonAsync()).GetProperty("disabled").GetBoolean());
         Assert.False((await tenant.Admin.PutAsJsonAsync("/api/v1/data-sources/mysql/settings", new { disabled = false }).JsonAsync()).GetProperty("disabled").GetBoolean());
@@ -141,11 +137,11 @@ public sealed class DataSourcesApiTests : IDisposable
         await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync("/api/v1/data-sources/folder/gateways"), HttpStatusCode.NotFound);
 
         var create = new { qName = "files", datasourceID = "folder", connectionProperties = new { path = "/srv/files" } };
-        var refused = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", create), HttpStatusCode.Forbidden);
+        var refused = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", create), HttpStatusCode.Forbidden, "DCERROR-0030");
         Assert.Contains("disabled", refused.GetProperty("detail").GetString());
 
         var statement = new { qName = "raw", qType = "folder", datasourceID = "folder", qConnectStatement = "/srv/files" };
-        await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", statement), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", statement), HttpStatusCode.Forbidden, "DCERROR-0030");
 
         var elsewhere = await other.Admin.GetAsync("/api/v1/data-sources?dataSourceId=folder").JsonAsync();
         Assert.False(elsewhere.GetProperty("dataSources")[0].GetProperty("disabled").GetBoolean());

@@ -7,12 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Connectory.Tests.DataSources;
 
 /// <summary>The shipped definitions themselves: every one loads, prints and reads back, and keeps secrets out of statements.</summary>
-public sealed class DefinitionTests : IDisposable
+public sealed class DefinitionTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     DataSourceCatalog Catalog
     {
         get

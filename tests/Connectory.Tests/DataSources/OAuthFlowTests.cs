@@ -14,33 +14,17 @@ namespace Connectory.Tests.DataSources;
 /// The OAuth code flow end to end: authUrlOnly gives the authorize URL with a signed state; a code and that state are
 /// exchanged over HTTP at a token endpoint on loopback (the shipped dropbox definition, pointed there by an override).
 /// </summary>
-public sealed class OAuthFlowTests : IAsyncLifetime
+public sealed class OAuthFlowTests : IClassFixture<OAuthApp>
 {
-    const string RedirectUri = "https://connectory.example.test/oauth/callback";
-    OAuthTokenServer server = null!;
-    ConnectoryFactory factory = null!;
+    const string RedirectUri = OAuthApp.RedirectUri;
+    readonly OAuthTokenServer server;
+    readonly ConnectoryFactory factory;
 
-    public async Task InitializeAsync()
+    public OAuthFlowTests(OAuthApp app)
     {
-        server = await OAuthTokenServer.StartAsync();
-        var folder = Directory.CreateTempSubdirectory("connectory-oauth").FullName;
-        var dropbox = JsonNode.Parse(File.ReadAllText(DefinitionOverrideTests.ShippedFile("dropbox.json")))!.AsObject();
-        dropbox["oauth"]!["tokenUrl"] = server.TokenUrl.ToString();
-        File.WriteAllText(Path.Combine(folder, "dropbox.json"), dropbox.ToJsonString());
-        factory = ConnectoryFactory.With(new()
-        {
-            ["DataSources:DefinitionsPath"] = folder,
-            ["DataSources:OAuth:dropbox:ClientId"] = "client-1",
-            ["DataSources:OAuth:dropbox:ClientSecret"] = "client-secret-1",
-            ["DataSources:OAuthRedirectUri"] = RedirectUri,
-            ["DataSources:TokenTimeout"] = "00:00:02",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        factory.Dispose();
-        await server.DisposeAsync();
+        app.Reset();
+        server = app.Server;
+        factory = app.Factory;
     }
 
     static async Task<Dictionary<string, string>> AuthUrlAsync(HttpClient client, string dataSourceId = "dropbox")
@@ -59,7 +43,9 @@ public sealed class OAuthFlowTests : IAsyncLifetime
         connectionProperties = new { authCode = code, state, rootPath = "/reports" },
     };
 
-    async Task AssertNothingKeptAsync(TestTenant tenant)
+    Task AssertNothingKeptAsync(TestTenant tenant) => AssertNothingKeptAsync(factory, tenant);
+
+    static async Task AssertNothingKeptAsync(ConnectoryFactory factory, TestTenant tenant)
     {
         var kept = await factory.WithDbAsync(async db => (
             await db.DataConnections.IgnoreQueryFilters().CountAsync(c => c.TenantId == tenant.Id),
@@ -174,7 +160,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
         var tenant = await factory.NewTenantAsync();
         server.Answer = (200, "{\"access_token\":\"" + new string('a', 200_000) + "\"}");
         var state = (await AuthUrlAsync(tenant.Admin))["state"];
-        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway);
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway, "DCERROR-0502");
         Assert.Contains("unreadable", error.GetProperty("detail").GetString());
         await AssertNothingKeptAsync(tenant);
     }
@@ -185,7 +171,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
         var tenant = await factory.NewTenantAsync();
         server.Hang = true;
         var state = (await AuthUrlAsync(tenant.Admin))["state"];
-        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway);
+        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway, "DCERROR-0502");
         Assert.Contains("did not answer", error.GetProperty("detail").GetString());
         await AssertNothingKeptAsync(tenant);
     }
@@ -193,12 +179,22 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task AnUnreachableTokenEndpointIs502()
     {
-        var tenant = await factory.NewTenantAsync();
-        var state = (await AuthUrlAsync(tenant.Admin))["state"];
-        await server.DisposeAsync();
-        var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway);
-        Assert.Contains("could not be reached", error.GetProperty("detail").GetString());
-        await AssertNothingKeptAsync(tenant);
+        // Its token server goes away: an app of its own, so the class's server stays up for the other tests.
+        var own = new OAuthApp();
+        await own.InitializeAsync();
+        try
+        {
+            var tenant = await own.Factory.NewTenantAsync();
+            var state = (await AuthUrlAsync(tenant.Admin))["state"];
+            await own.Server.DisposeAsync();
+            var error = await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", Create("good-code", state)), HttpStatusCode.BadGateway, "DCERROR-0502");
+            Assert.Contains("could not be reached", error.GetProperty("detail").GetString());
+            await AssertNothingKeptAsync(own.Factory, tenant);
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -13,34 +13,18 @@ namespace Connectory.Tests.DataSources;
 /// An OAuth connection authorized again (PATCH with qlik-auth-code and qlik-auth-state) and its access token refreshed
 /// when expired, against a token endpoint on loopback. Tokens are checked by decrypting through the credential store.
 /// </summary>
-public sealed class OAuthReauthorizeTests : IAsyncLifetime
+public sealed class OAuthReauthorizeTests : IClassFixture<OAuthApp>
 {
-    const string RedirectUri = "https://connectory.example.test/oauth/callback";
+    const string RedirectUri = OAuthApp.RedirectUri;
     const string SecondTokens = """{"access_token":"at-2","refresh_token":"rt-2","expires_in":7200,"token_type":"bearer"}""";
-    OAuthTokenServer server = null!;
-    ConnectoryFactory factory = null!;
+    readonly OAuthTokenServer server;
+    readonly ConnectoryFactory factory;
 
-    public async Task InitializeAsync()
+    public OAuthReauthorizeTests(OAuthApp app)
     {
-        server = await OAuthTokenServer.StartAsync();
-        var folder = Directory.CreateTempSubdirectory("connectory-oauth-again").FullName;
-        var dropbox = JsonNode.Parse(File.ReadAllText(DefinitionOverrideTests.ShippedFile("dropbox.json")))!.AsObject();
-        dropbox["oauth"]!["tokenUrl"] = server.TokenUrl.ToString();
-        File.WriteAllText(Path.Combine(folder, "dropbox.json"), dropbox.ToJsonString());
-        factory = ConnectoryFactory.With(new()
-        {
-            ["DataSources:DefinitionsPath"] = folder,
-            ["DataSources:OAuth:dropbox:ClientId"] = "client-1",
-            ["DataSources:OAuth:dropbox:ClientSecret"] = "client-secret-1",
-            ["DataSources:OAuthRedirectUri"] = RedirectUri,
-            ["DataSources:TokenTimeout"] = "00:00:02",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        factory.Dispose();
-        await server.DisposeAsync();
+        app.Reset();
+        server = app.Server;
+        factory = app.Factory;
     }
 
     static async Task<string> StateAsync(HttpClient client)

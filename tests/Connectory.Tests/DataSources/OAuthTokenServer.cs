@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Connectory.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,8 +27,18 @@ sealed class OAuthTokenServer : IAsyncDisposable
 
     public Uri TokenUrl { get; }
     public ConcurrentQueue<Dictionary<string, string>> Requests { get; } = new();
-    public (int Status, string Body) Answer { get; set; } = (200, """{"access_token":"at-1","refresh_token":"rt-1","expires_in":3600,"token_type":"bearer"}""");
+    public (int Status, string Body) Answer { get; set; } = DefaultAnswer;
     public bool Hang { get; set; }
+
+    static readonly (int Status, string Body) DefaultAnswer = (200, """{"access_token":"at-1","refresh_token":"rt-1","expires_in":3600,"token_type":"bearer"}""");
+
+    /// <summary>Back to a server that has received nothing and answers with the default tokens.</summary>
+    public void Reset()
+    {
+        Requests.Clear();
+        Answer = DefaultAnswer;
+        Hang = false;
+    }
 
     public static async Task<OAuthTokenServer> StartAsync()
     {
@@ -64,5 +76,47 @@ sealed class OAuthTokenServer : IAsyncDisposable
         {
         }
         await app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// The app with the shipped dropbox definition pointed at a token server of its own on loopback, shared by a test
+/// class: each test makes its own tenant and calls <see cref="Reset"/> first.
+/// </summary>
+public sealed class OAuthApp : IAsyncLifetime
+{
+    public const string RedirectUri = "https://connectory.example.test/oauth/callback";
+
+    internal OAuthTokenServer Server { get; private set; } = null!;
+    public ConnectoryFactory Factory { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await OAuthTokenServer.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("connectory-oauth").FullName;
+        var dropbox = JsonNode.Parse(File.ReadAllText(DefinitionOverrideTests.ShippedFile("dropbox.json")))!.AsObject();
+        dropbox["oauth"]!["tokenUrl"] = Server.TokenUrl.ToString();
+        File.WriteAllText(Path.Combine(folder, "dropbox.json"), dropbox.ToJsonString());
+        Factory = ConnectoryFactory.With(new()
+        {
+            ["DataSources:DefinitionsPath"] = folder,
+            ["DataSources:OAuth:dropbox:ClientId"] = "client-1",
+            ["DataSources:OAuth:dropbox:ClientSecret"] = "client-secret-1",
+            ["DataSources:OAuthRedirectUri"] = RedirectUri,
+            ["DataSources:TokenTimeout"] = "00:00:02",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        Factory.Dispose();
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>Between tests: the token server has received nothing and answers as new; the clock reads the real time.</summary>
+    public void Reset()
+    {
+        Server.Reset();
+        Factory.Clock.Offset = TimeSpan.Zero;
     }
 }

@@ -5,9 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Tests.Hosting;
 
+/// <summary>A first start on an empty database: these apps run every migration themselves, as a new install does.</summary>
 public sealed class FoundationTests : IDisposable
 {
-    readonly ConnectoryFactory factory = new();
+    readonly ConnectoryFactory factory = ConnectoryFactory.FromEmptyDatabase();
 
     public void Dispose() => factory.Dispose();
 
@@ -16,6 +17,19 @@ public sealed class FoundationTests : IDisposable
     {
         var pending = await factory.WithDbAsync(db => Task.FromResult(db.Database.HasPendingModelChanges()));
         Assert.False(pending, "The model has changes that no migration captures: add a migration for this provider.");
+        var (all, applied) = await factory.WithDbAsync(async db => (db.Database.GetMigrations().ToList(), (await db.Database.GetAppliedMigrationsAsync()).ToList()));
+        Assert.NotEmpty(all);
+        Assert.Equal(all, applied);
+    }
+
+    [Fact]
+    public async Task AnAppOverTheTemplateDatabaseFindsNoMigrationPending()
+    {
+        using var copied = new ConnectoryFactory();
+        var (all, applied) = await copied.WithDbAsync(async db => (db.Database.GetMigrations().ToList(), (await db.Database.GetAppliedMigrationsAsync()).ToList()));
+        Assert.Equal(all, applied);
+        var me = await copied.Client(copied.BootstrapKey).GetAsync("/api/v1/users/me").JsonAsync();
+        Assert.Equal("admin", me.GetProperty("subject").GetString());
     }
 
     [Fact]
@@ -61,13 +75,9 @@ public sealed class FoundationTests : IDisposable
         Assert.Equal("Connectory", info.GetProperty("composition").GetProperty("productName").GetString());
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task SqliteRunsInWalModeWithFullSync()
     {
-        if (TestDatabase.IsPostgres)
-        {
-            return;
-        }
         var (journal, sync) = await factory.WithDbAsync(async db =>
         {
             await db.Database.OpenConnectionAsync();

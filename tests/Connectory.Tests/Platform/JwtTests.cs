@@ -143,7 +143,7 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
         var tenant = await Factory.DefaultTenantAsync();
         var plain = await tenant.NewUserAsync();
         var client = Factory.Client(Token(RsaKey, subject: plain.Subject));
-        await ApiAssert.ErrorAsync(await client.PostAsJsonAsync("/api/v1/spaces", new { name = "m-" + Guid.NewGuid().ToString("N"), type = "managed" }), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await client.PostAsJsonAsync("/api/v1/spaces", new { name = "m-" + Guid.NewGuid().ToString("N"), type = "managed" }), HttpStatusCode.Forbidden, "DCERROR-0030");
         await client.PostAsJsonAsync("/api/v1/spaces", new { name = "s-" + Guid.NewGuid().ToString("N"), type = "shared" }).JsonAsync(HttpStatusCode.Created);
     }
 
@@ -326,7 +326,7 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
         Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
 
         // Created with no roles: a plain user, not an admin.
-        await ApiAssert.ErrorAsync(await Factory.Client(token).PostAsJsonAsync("/api/v1/users", new { subject = "x-" + subject }), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await Factory.Client(token).PostAsJsonAsync("/api/v1/users", new { subject = "x-" + subject }), HttpStatusCode.Forbidden, "DCERROR-0030");
     }
 
     [Fact]

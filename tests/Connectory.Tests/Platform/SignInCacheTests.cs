@@ -5,12 +5,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Tests.Platform;
 
-/// <summary>With sign-ins remembered for a minute, changes made through the API still take effect at once.</summary>
-public sealed class SignInCacheTests : IDisposable
+/// <summary>One app for the class that remembers sign-ins for a minute; each test signs in users of its own tenant.</summary>
+public sealed class SignInCacheApp : IDisposable
 {
-    readonly ConnectoryFactory factory = ConnectoryFactory.With(new() { ["Auth:SignInCacheSeconds"] = "60" });
+    public ConnectoryFactory Factory { get; } = ConnectoryFactory.With(new() { ["Auth:SignInCacheSeconds"] = "60" });
 
-    public void Dispose() => factory.Dispose();
+    public void Dispose() => Factory.Dispose();
+}
+
+/// <summary>With sign-ins remembered for a minute, changes made through the API still take effect at once.</summary>
+public sealed class SignInCacheTests(SignInCacheApp app) : IClassFixture<SignInCacheApp>
+{
+    readonly ConnectoryFactory factory = app.Factory;
 
     async Task<(TestTenant Tenant, TestUser User)> SignedInUserAsync(params string[] roles)
     {

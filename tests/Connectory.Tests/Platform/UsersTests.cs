@@ -195,7 +195,7 @@ public sealed class UsersTests(ConnectoryFactory factory) : IClassFixture<Connec
         Assert.Equal(HttpStatusCode.NoContent, (await user.Client.PatchJsonAsync(self, Replace("/name", "Me"))).StatusCode);
         await ApiAssert.ErrorAsync(await user.Client.PatchJsonAsync(self, Replace("/assignedRoles", new[] { new { name = "TenantAdmin" } })), HttpStatusCode.Forbidden, "DCERROR-0030");
         await ApiAssert.ErrorAsync(await user.Client.PatchJsonAsync(self, Replace("/roles", new[] { new { name = "TenantAdmin" } })), HttpStatusCode.Forbidden, "DCERROR-0030");
-        await ApiAssert.ErrorAsync(await user.Client.PatchJsonAsync(self, new[] { new { op = "add", path = "/assignedRoles", value = new[] { new { name = "TenantAdmin" } } } }), HttpStatusCode.Forbidden);
+        await ApiAssert.ErrorAsync(await user.Client.PatchJsonAsync(self, new[] { new { op = "add", path = "/assignedRoles", value = new[] { new { name = "TenantAdmin" } } } }), HttpStatusCode.Forbidden, "DCERROR-0030");
         await ApiAssert.ErrorAsync(await user.Client.PatchJsonAsync(self, Replace("/status", "disabled")), HttpStatusCode.Forbidden, "DCERROR-0030");
         await ApiAssert.ErrorAsync(await user.Client.PatchJsonAsync($"/api/v1/users/{other.Id}", Replace("/name", "Hacked")), HttpStatusCode.NotFound, "DCERROR-0040");
         var me = await user.Client.GetAsync("/api/v1/users/me").JsonAsync();

@@ -6,12 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Tests.Qrs;
 
-public sealed class QrsApiTests : IDisposable
+public sealed class QrsApiTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     async Task<(TestTenant Tenant, QrsClient Qrs)> NewAsync()
     {
         var tenant = await factory.NewTenantAsync();

@@ -95,7 +95,11 @@ public sealed class QrsCertificateTests : IDisposable
         {
             settings["Database:Provider"] = "postgres";
             settings["Database:MigrateAtStart"] = "true";
-            settings["ConnectionStrings:Connectory"] = TestDatabase.PostgresConnectionString(TestDatabase.CreatePostgresDatabase());
+            settings["ConnectionStrings:Connectory"] = TestDatabase.PostgresConnectionString(TestDatabase.CreatePostgresDatabase(migrated: true));
+        }
+        else
+        {
+            TestDatabase.CopySqliteTemplate(settings["data-dir"]);
         }
         await using var app = ConnectoryApp.Build(ConnectoryApp.CreateBuilder([.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]));
         await app.StartAsync();

@@ -5,12 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Tests.Qrs;
 
-public sealed class QrsCustomPropertyTests : IDisposable
+public sealed class QrsCustomPropertyTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    readonly ConnectoryFactory factory = new();
-
-    public void Dispose() => factory.Dispose();
-
     async Task<(TestTenant Tenant, QrsClient Qrs)> NewAsync()
     {
         var tenant = await factory.NewTenantAsync();

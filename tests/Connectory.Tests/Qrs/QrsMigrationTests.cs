@@ -80,7 +80,11 @@ public sealed class QrsMigrationTests : IDisposable
         {
             settings["Database:Provider"] = "postgres";
             settings["Database:MigrateAtStart"] = "true";
-            settings["ConnectionStrings:Connectory"] = TestDatabase.PostgresConnectionString(TestDatabase.CreatePostgresDatabase());
+            settings["ConnectionStrings:Connectory"] = TestDatabase.PostgresConnectionString(TestDatabase.CreatePostgresDatabase(migrated: true));
+        }
+        else
+        {
+            TestDatabase.CopySqliteTemplate(settings["data-dir"]);
         }
         var app = ConnectoryApp.Build(ConnectoryApp.CreateBuilder([.. settings.Select(kv => $"--{kv.Key}={kv.Value}")]));
         await app.StartAsync();

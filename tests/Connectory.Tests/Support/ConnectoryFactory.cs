@@ -13,17 +13,19 @@ namespace Connectory.Tests.Support;
 
 /// <summary>
 /// The real app on Kestrel (loopback, random port) over its own temp directory and a real database: a SQLite file,
-/// or a fresh PostgreSQL database when CONNECTORY_TEST_DB=postgres. Real migrations, a throwaway bootstrap key,
-/// a clock tests can move, and every log line captured so tests can search them.
+/// or a PostgreSQL database of its own when CONNECTORY_TEST_DB=postgres. The database starts as a copy of the
+/// template the real migrations built once per run (see <see cref="TestDatabase"/>), or empty for tests of the
+/// migrations themselves (<see cref="FromEmptyDatabase"/>); either way the app's own start-up runs over it.
+/// A throwaway bootstrap key, a clock tests can move, and every log line captured so tests can search them.
 /// </summary>
 public sealed class ConnectoryFactory : WebApplicationFactory<Program>
 {
     readonly Dictionary<string, string?> settings;
     string? postgresDatabase;
 
-    public ConnectoryFactory() : this(TestDirectory.Create(), null) { }
+    public ConnectoryFactory() : this(TestDirectory.Create(), null, migrated: true) { }
 
-    ConnectoryFactory(string dataDir, Dictionary<string, string?>? extra)
+    ConnectoryFactory(string dataDir, Dictionary<string, string?>? extra, bool migrated)
     {
         DataDir = dataDir;
         BootstrapKey = "cnx_test_" + Guid.NewGuid().ToString("N");
@@ -36,10 +38,14 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
         };
         if (TestDatabase.IsPostgres)
         {
-            postgresDatabase = TestDatabase.CreatePostgresDatabase();
+            postgresDatabase = TestDatabase.CreatePostgresDatabase(migrated);
             settings["Database:Provider"] = "postgres";
             settings["Database:MigrateAtStart"] = "true";
             settings["ConnectionStrings:Connectory"] = TestDatabase.PostgresConnectionString(postgresDatabase);
+        }
+        else if (migrated)
+        {
+            TestDatabase.CopySqliteTemplate(dataDir);
         }
         foreach (var (key, value) in extra ?? [])
         {
@@ -62,7 +68,10 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
         new(new Dictionary<string, string?>(settings.Concat(extra ?? []).GroupBy(kv => kv.Key).Select(g => g.Last())));
 
     /// <summary>A fresh app with extra settings from the start (e.g. trusted JWT issuers).</summary>
-    public static ConnectoryFactory With(Dictionary<string, string?> extra) => new(TestDirectory.Create(), extra);
+    public static ConnectoryFactory With(Dictionary<string, string?> extra) => new(TestDirectory.Create(), extra, migrated: true);
+
+    /// <summary>A fresh app over an empty database, so that its start-up runs every migration.</summary>
+    public static ConnectoryFactory FromEmptyDatabase() => new(TestDirectory.Create(), null, migrated: false);
 
     public string DataDir { get; }
     public string BootstrapKey { get; }
@@ -128,7 +137,9 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
         if (disposing && postgresDatabase is not null)
         {
             // Not dropped here: a restarted app may open the same database next. TestDatabase drops it at exit.
-            NpgsqlConnection.ClearAllPools();
+            // Only this database's pool: clearing every pool would close the connections of apps still running.
+            using var connection = new NpgsqlConnection(settings["ConnectionStrings:Connectory"]);
+            NpgsqlConnection.ClearPool(connection);
         }
     }
 }
