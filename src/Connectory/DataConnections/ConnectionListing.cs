@@ -126,14 +126,14 @@ internal sealed class ConnectionListing(
             : null;
         // The rows' condition, as SQL: the tenant, what the caller may see, then each parameter's restriction.
         var sql = new SqlText();
-        var conditions = new List<string> { $"c.\"TenantId\" = {sql.Param(caller.TenantId)}" };
+        var conditions = new TenantRows(sql, caller.TenantId);
         if (!string.IsNullOrEmpty(p.Filter))
         {
             if (ConnectionFilter.TryBuild(p.Filter, sql, out var filter) is { } badFilter)
             {
                 return Fail(badFilter);
             }
-            conditions.Add(filter!);
+            conditions.And(filter!);
         }
 
         var wantsDataFiles = !(p.NoDatafiles == true || !string.IsNullOrEmpty(p.Owner) || (!string.IsNullOrEmpty(p.UserId) && p.UserId != caller.UserId));
@@ -141,35 +141,35 @@ internal sealed class ConnectionListing(
         var access = await ConnectionAccess.LoadAsync(db, caller, ct, withAdministered: wantsDataFiles);
         if (access.VisibleSql(sql) is { } visible)
         {
-            conditions.Add(visible);
+            conditions.And(visible);
         }
         if (!string.IsNullOrEmpty(p.SpaceId))
         {
-            conditions.Add($"c.\"SpaceId\" = {sql.Param(p.SpaceId)}");
+            conditions.And($"c.\"SpaceId\" = {sql.Param(p.SpaceId)}");
         }
         else if (p.Personal == true)
         {
-            conditions.Add("c.\"SpaceId\" IS NULL");
+            conditions.And("c.\"SpaceId\" IS NULL");
         }
         if (p.OwnedByMe == true)
         {
-            conditions.Add($"c.\"OwnerId\" = {sql.Param(caller.UserId)}");
+            conditions.And($"c.\"OwnerId\" = {sql.Param(caller.UserId)}");
         }
         if (!string.IsNullOrEmpty(p.Owner))
         {
-            conditions.Add($"c.\"AppOwner\" = {sql.Param(p.Owner)}");
+            conditions.And($"c.\"AppOwner\" = {sql.Param(p.Owner)}");
         }
         if (!string.IsNullOrEmpty(p.UserId))
         {
-            conditions.Add($"c.\"OwnerId\" = {sql.Param(p.UserId)}");
+            conditions.And($"c.\"OwnerId\" = {sql.Param(p.UserId)}");
         }
         // Connections of data sources the tenant disabled stay out of lists unless includeDisabled=true.
         var disabled = p.IncludeDisabled == true ? [] : (await dataSources.DisabledAsync(ct)).Select(d => d.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList();
         if (disabled.Count > 0)
         {
-            conditions.Add($"lower(c.\"DatasourceId\") NOT IN ({sql.Params(disabled)})");
+            conditions.And($"lower(c.\"DatasourceId\") NOT IN ({sql.Params(disabled)})");
         }
-        sql.Append(string.Join(" AND ", conditions));
+        conditions.AppendCondition();
         // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts). Data-source settings
         // do not move the connections version, so the disabled set is part of the shape.
         countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter, string.Join(',', disabled));
@@ -203,13 +203,14 @@ internal sealed class ConnectionListing(
     /// </summary>
     async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, IReadOnlyList<string>? connections, CancellationToken ct)
     {
-        var sql = new SqlText();
-        sql.Append($"SELECT \"ConnectionId\", \"Id\" FROM data_credentials WHERE \"TenantId\" = {sql.Param(caller.TenantId)} " +
-                   $"AND \"OwnerId\" = {sql.Param(caller.UserId)} AND \"Separated\" = {sql.Param(true)} AND \"ConnectionId\" IS NOT NULL");
+        var sql = new SqlText("SELECT \"ConnectionId\", \"Id\" FROM data_credentials WHERE ");
+        var rows = new TenantRows(sql, caller.TenantId, alias: null)
+            .And($"\"OwnerId\" = {sql.Param(caller.UserId)}").And($"\"Separated\" = {sql.Param(true)}").And("\"ConnectionId\" IS NOT NULL");
         if (connections is not null)
         {
-            sql.Append($" AND \"ConnectionId\" IN ({sql.Params(connections)})");
+            rows.And($"\"ConnectionId\" IN ({sql.Params(connections)})");
         }
+        rows.AppendCondition();
         var byConnection = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (connection, credential) in await reads.ListAsync(sql, r => (r.GetString(0), r.GetString(1)), ct))
         {

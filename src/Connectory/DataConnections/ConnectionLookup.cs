@@ -74,14 +74,15 @@ internal static class ConnectionLookup
     static SqlText WithSpaceSql(Caller caller, string id)
     {
         var sql = new SqlText();
-        var tenant = sql.Param(caller.TenantId);
+        var rows = new TenantRows(sql, caller.TenantId);
         var uid = sql.Param(caller.UserId);
-        return sql.Append(
+        sql.Append(
             $"SELECT {ConnectionRows.Columns}, s.\"Id\", s.\"Name\", s.\"Type\", s.\"OwnerId\", s.\"CreatedAt\", a.\"Roles\" " +
             "FROM data_connections c " +
-            $"LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = {tenant} " +
-            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND a.\"Type\" = 'user' AND a.\"AssigneeId\" = {uid} AND a.\"TenantId\" = {tenant} " +
-            $"WHERE c.\"TenantId\" = {tenant} AND c.\"Id\" = {sql.Param(id)}");
+            $"LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = {rows.Tenant} " +
+            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND a.\"Type\" = 'user' AND a.\"AssigneeId\" = {uid} AND a.\"TenantId\" = {rows.Tenant} " +
+            "WHERE ");
+        return rows.And($"c.\"Id\" = {sql.Param(id)}").AppendCondition();
     }
 
     static WithSpace ReadWithSpace(System.Data.Common.DbDataReader r)
