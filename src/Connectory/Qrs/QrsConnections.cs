@@ -213,16 +213,19 @@ internal sealed class QrsConnections(
         {
             return QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not update this data connection.");
         }
-        // The conditional touch both checks modifiedDate and holds the row until the caller's transaction ends,
-        // so of two PUTs carrying the same modifiedDate only the first applies.
+        // QSEoW's rule: a PUT conflicts only when the stored modifiedDate is more recent than the one sent (clients
+        // that stamp "now" before a PUT are served). The conditional touch holds the row, unchanged since it was read,
+        // until the caller's transaction ends, so of two PUTs carrying the same modifiedDate only the first applies.
         var modified = ParseDate(body.modifiedDate);
-        var stillCurrent = modified is { } expected && expected == connection.UpdatedAt
-            && await db.DataConnections.Where(c => c.Id == connection.Id && c.UpdatedAt == expected)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, expected), ct) == 1;
+        var stored = connection.UpdatedAt;
+        var stillCurrent = modified is { } sent && stored <= sent
+            && await db.DataConnections.Where(c => c.Id == connection.Id && c.UpdatedAt == stored)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, stored), ct) == 1;
         if (!stillCurrent)
         {
-            return QrsText.Result(StatusCodes.Status409Conflict,
-                $"The data connection was modified since modifiedDate '{body.modifiedDate}' (it is now {connection.UpdatedAt.ToRfc3339()}): read it again and retry.");
+            return QrsText.Result(StatusCodes.Status409Conflict, modified is null
+                ? "modifiedDate is required: send the one read with the data connection."
+                : $"The data connection was modified at {stored.ToRfc3339()}, after the modifiedDate sent ('{body.modifiedDate}'): read it again and retry.");
         }
         if (body.owner is not null)
         {
@@ -263,10 +266,11 @@ internal sealed class QrsConnections(
         {
             return BadRequest(propertyError);
         }
-        if (connection.UpdatedAt <= modified)
+        if (connection.UpdatedAt <= stored)
         {
-            // Within the same millisecond the clock would hand back the old modifiedDate, which must now be stale.
-            var later = modified.Value.AddMilliseconds(1);
+            // Within the same millisecond (or after a clock step back) the clock would hand back a date no later than
+            // the replaced one, which must now be stale.
+            var later = stored.AddMilliseconds(1);
             await db.DataConnections.Where(c => c.Id == connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, later), ct);
         }
         return null;

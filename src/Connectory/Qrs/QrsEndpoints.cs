@@ -19,6 +19,11 @@ internal static class QrsEndpoints
     public static IServiceCollection AddQrs(this IServiceCollection services)
     {
         services.AddOptions<QrsOptions>().BindConfiguration(QrsOptions.Section)
+            // Environment variables are often written as one value (Qrs__TrustedProxies=10.0.0.5,10.0.0.6), which the
+            // binder leaves out of a list: such a value is read as a comma-separated list.
+            .PostConfigure<IConfiguration>((o, configuration) => o.TrustedProxies = [.. o.TrustedProxies
+                .Concat((configuration[$"{QrsOptions.Section}:{nameof(QrsOptions.TrustedProxies)}"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Distinct(StringComparer.OrdinalIgnoreCase)])
             .Validate(QrsOptions.Valid, "Qrs:TrustedProxies must be IP addresses, and Qrs:Tenant and Qrs:Space must not be empty.")
             .ValidateOnStart();
         services.AddScoped<QrsConnections>();

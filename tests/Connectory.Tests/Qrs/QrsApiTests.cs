@@ -163,6 +163,25 @@ public sealed class QrsApiTests(ConnectoryFactory factory) : IClassFixture<Conne
     }
 
     [Fact]
+    public async Task APutStampedLaterThanTheStoredModifiedDateApplies()
+    {
+        // Some QRS clients set modifiedDate to now before a PUT; QSEoW conflicts only on a stored date more recent than the one sent.
+        var (_, qrs) = await NewAsync();
+        var created = await qrs.CreateAsync("Stamped");
+        var id = created.GetProperty("id").GetString()!;
+        var stored = DateTime.Parse(created.GetProperty("modifiedDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime();
+        var stamped = stored.AddMinutes(5).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+
+        var put = await qrs.PutAsync($"/qrs/dataconnection/{id}", new { id, modifiedDate = stamped, name = "Stamped 2" }).JsonAsync();
+        Assert.Equal("Stamped 2", put.GetProperty("name").GetString());
+
+        // The date it replaced is stale now, and the conflict says which date is the newer one.
+        var stale = await TextAsync(await qrs.PutAsync($"/qrs/dataconnection/{id}", new { id, modifiedDate = created.GetProperty("modifiedDate").GetString(), name = "Stamped 3" }), HttpStatusCode.Conflict);
+        Assert.Contains($"after the modifiedDate sent ('{created.GetProperty("modifiedDate").GetString()}')", stale, StringComparison.Ordinal);
+        Assert.Equal("Stamped 2", (await qrs.GetAsync($"/qrs/dataconnection/{id}").JsonAsync()).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task OfConcurrentPutsWithTheSameModifiedDateOnlyOneApplies()
     {
         var (_, qrs) = await NewAsync();

@@ -20,6 +20,17 @@ public sealed class QrsHeaderAuthTests
         });
 
     [Fact]
+    public async Task TrustedProxiesMayBeOneCommaSeparatedValue()
+    {
+        // As an environment variable is usually written: Qrs__TrustedProxies=127.0.0.1,::1
+        using var factory = ConnectoryFactory.With(new() { ["Qrs:Tenant"] = TenantName, ["Qrs:TrustedProxies"] = "127.0.0.1, ::1" });
+        await factory.NewNamedTenantAsync(TenantName, autoCreateUsers: true);
+        var proxy = new QrsClient(factory.Client(null));
+        var list = await AsUser(proxy, HttpMethod.Get, "/qrs/dataconnection", "UserDirectory=ACME; UserId=scalar").JsonAsync();
+        Assert.Equal(0, list.GetArrayLength());
+    }
+
+    [Fact]
     public async Task TrustedProxyUsersAreSignedInToTheConfiguredTenant()
     {
         using var factory = ConnectoryFactory.With(new() { ["Qrs:Tenant"] = TenantName, ["Qrs:TrustedProxies:0"] = "127.0.0.1", ["Qrs:TrustedProxies:1"] = "::1" });
