@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Connectory.Data;
 using Connectory.Platform.Access;
+using Connectory.Platform.Namespaces;
 using Connectory.Platform.Paging;
 
 namespace Connectory.DataConnections;
@@ -17,7 +18,7 @@ internal static class ConnectionViews
         c.ToGet(privileges, SelfBase(request), credentialId, includeQri);
 
     /// <summary>The absolute URL every connection's <c>links.self</c> starts with: computed once for a listing, not per row.</summary>
-    public static string SelfBase(HttpRequest request) => Urls.To(request, "/api/v1/data-connections/").Href;
+    public static string SelfBase(HttpRequest request) => ApiNamespace.Of(request).Url(request, "/data-connections/").Href;
 
     public static ConnectionGet ToGet(this DataConnection c, ConnectionPrivileges privileges, string selfBase, string? credentialId, bool includeQri) => new(
         c.Id, c.Name, c.ConnectStatement, c.Type, c.LogOn, c.Id, c.Architecture, c.SeparateCredentials, privileges.Names(),
@@ -30,5 +31,5 @@ internal static class ConnectionViews
         c.Id, c.Name, c.ConnectStatement, c.Type, c.LogOn.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Id, c.Architecture,
         c.SeparateCredentials, privileges.Names(), c.OwnerId, c.SpaceId ?? "", c.CreatedAt.ToRfc3339(), c.UpdatedAt.ToRfc3339(),
         credentialId, credentialName, credentialId is null ? null : "cred:" + credentialId,
-        new ConnectionLinks(Urls.To(request, $"/api/v1/data-connections/{c.Id}")));
+        new ConnectionLinks(new Link(SelfBase(request) + c.Id)));
 }

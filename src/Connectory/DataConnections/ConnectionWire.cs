@@ -27,6 +27,7 @@ internal sealed record ConnectionCreate(
     string? qEngineObjectID,
     List<string>? tags,
     string? owner,
+    string? ownerId,
     string? qriInRequest,
     JsonElement? connectionProperties,
     bool? authUrlOnly);

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connectory.Errors;
+using Connectory.Platform.Namespaces;
 using Connectory.Platform.Paging;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Connectory.DataConnections;
 
@@ -18,12 +20,24 @@ internal sealed class ConnectionsBody(
 
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = ErrorJson.Options.Encoder };
 
+    /// <summary>The rows' serialization in the connectivity namespace: the build-time code with that namespace's names.</summary>
+    static readonly JsonTypeInfo<ConnectionGet> ConnectivityRow = (JsonTypeInfo<ConnectionGet>)new JsonSerializerOptions(ConnectionJson.Default.Options)
+    {
+        TypeInfoResolver = ConnectionJson.Default.WithAddedModifier(ApiNamespace.Connectivity.Modifier!),
+    }.GetTypeInfo(typeof(ConnectionGet));
+
+    JsonTypeInfo<ConnectionGet> row = ConnectionJson.Default.ConnectionGet;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         var ct = httpContext.RequestAborted;
+        if (ApiNamespace.Of(httpContext.Request) == ApiNamespace.Connectivity)
+        {
+            row = ConnectivityRow;
+        }
         if (!buffered)
         {
             await using var streamed = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
@@ -55,7 +69,7 @@ internal sealed class ConnectionsBody(
         var written = 0;
         await rows(async view =>
         {
-            JsonSerializer.Serialize(writer, view, ConnectionJson.Default.ConnectionGet);
+            JsonSerializer.Serialize(writer, view, row);
             if (flush && ++written % FlushEvery == 0)
             {
                 await writer.FlushAsync(ct);

@@ -3,6 +3,7 @@ using Connectory.DataCredentials;
 using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Namespaces;
 using Connectory.Platform.Paging;
 using Connectory.Platform.Spaces;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,9 +28,9 @@ internal static class DataConnectionsEndpoints
         return services;
     }
 
-    public static RouteGroupBuilder MapDataConnections(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapDataConnections(this IEndpointRouteBuilder app, ApiNamespace ns)
     {
-        var group = app.MapGroup("/api/v1/data-connections").RequireAuthorization();
+        var group = app.MapGroup(ns.Prefix + "/data-connections").RequireAuthorization().InNamespace(ns);
         group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapPost("/actions/delete", BulkDelete);
@@ -116,7 +117,7 @@ internal static class DataConnectionsEndpoints
             Architecture = architecture,
             SeparateCredentials = body.qSeparateCredentials == true,
             Tags = body.tags,
-            AppOwner = body.owner,
+            AppOwner = body.owner ?? body.ownerId,
             Username = body.qUsername,
             Password = body.qPassword,
             CredentialName = inline ? body.qCredentialsName : null,

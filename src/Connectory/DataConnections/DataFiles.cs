@@ -36,6 +36,6 @@ internal static class DataFiles
         var stamp = (space?.CreatedAt ?? created).ToRfc3339();
         return new ConnectionGet(
             id, Name, Statement(space), Type, 0, id, 0, false, ["read"], tenantId, space?.OwnerId ?? personalOwnerId, space?.Id ?? "",
-            "", [], stamp, stamp, new ConnectionLinks(Urls.To(request, $"/api/v1/data-connections/{id}")));
+            "", [], stamp, stamp, new ConnectionLinks(new Link(ConnectionViews.SelfBase(request) + id)));
     }
 }

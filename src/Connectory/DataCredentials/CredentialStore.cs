@@ -1,8 +1,8 @@
+using Connectory.Platform.Namespaces;
 using Connectory.Data;
 using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
-using Connectory.Platform.Paging;
 using Connectory.Secrets;
 using Microsoft.EntityFrameworkCore;
 
@@ -119,7 +119,7 @@ internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector
         return new Credential(
             credential.Id, credential.Name, credential.Type, credential.DatasourceId, count, ReferenceKey(credential.Id),
             credential.Separated ? 1 : 0, credential.CreatedAt.ToRfc3339(), credential.UpdatedAt.ToRfc3339(),
-            new CredentialLinks(Urls.To(request, $"/api/v1/data-credentials/{credential.Id}")), connectionId);
+            new CredentialLinks(ApiNamespace.Of(request).Url(request, $"/data-credentials/{credential.Id}")), connectionId);
     }
 
     /// <summary>An opaque handle for the credential (the same the data-connections API reports); never derived from the secret.</summary>

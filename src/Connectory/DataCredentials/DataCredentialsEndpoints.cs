@@ -1,5 +1,6 @@
 using Connectory.Errors;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Namespaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,9 +21,9 @@ internal static class DataCredentialsEndpoints
         return services;
     }
 
-    public static RouteGroupBuilder MapDataCredentials(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapDataCredentials(this IEndpointRouteBuilder app, ApiNamespace ns)
     {
-        var group = app.MapGroup("/api/v1/data-credentials").RequireAuthorization();
+        var group = app.MapGroup(ns.Prefix + "/data-credentials").RequireAuthorization().InNamespace(ns);
         group.MapPost("/actions/filter-orphan", FilterOrphan);
         group.MapGet("/{qID}", Get);
         group.MapPut("/{qID}", Put);

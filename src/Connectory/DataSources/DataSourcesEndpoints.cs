@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Connectory.Data;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Namespaces;
 using Connectory.Platform.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -31,9 +32,9 @@ internal static class DataSourcesEndpoints
         return services;
     }
 
-    public static RouteGroupBuilder MapDataSources(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapDataSources(this IEndpointRouteBuilder app, ApiNamespace ns)
     {
-        var group = app.MapGroup("/api/v1/data-sources").RequireAuthorization();
+        var group = app.MapGroup(ns.Prefix + "/data-sources").RequireAuthorization().InNamespace(ns);
         group.MapGet("/", List);
         group.MapGet("/{dataSourceId}/api-specs", ApiSpecs);
         group.MapGet("/{dataSourceId}/gateways", Gateways);

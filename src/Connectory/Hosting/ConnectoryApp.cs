@@ -1,3 +1,4 @@
+using Connectory.Platform.Namespaces;
 using Connectory.Data;
 using Connectory.DataConnections;
 using Connectory.DataCredentials;
@@ -78,10 +79,14 @@ internal static class ConnectoryApp
         app.MapUsers();
         app.MapApiKeys();
         app.MapSpaces();
-        app.MapDataConnections();
-        app.MapDataCredentials();
+        // One set of handlers, mapped once per namespace Qlik serves them under.
+        foreach (var ns in ApiNamespace.All)
+        {
+            app.MapDataConnections(ns);
+            app.MapDataCredentials(ns);
+            app.MapDataSources(ns);
+        }
         app.MapQrs();
-        app.MapDataSources();
         app.MapDcaas();
         // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
         app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);

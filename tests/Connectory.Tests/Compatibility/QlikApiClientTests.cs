@@ -18,6 +18,9 @@ public sealed class QlikApiClientTests(ConnectoryFactory factory, ITestOutputHel
     [Fact]
     public Task DataCredentialsWorkThroughQlikApiAndMatchTheSpecSchemas() => RunAsync("data-credentials.mjs");
 
+    [Fact]
+    public Task TheConnectivityModuleWorksThroughQlikApiAndMatchesItsDeclaredTypes() => RunAsync("connectivity.mjs");
+
     async Task RunAsync(string script)
     {
         var tenant = await factory.NewTenantAsync();

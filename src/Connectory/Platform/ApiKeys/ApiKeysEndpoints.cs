@@ -17,7 +17,7 @@ internal static class ApiKeysEndpoints
 
     public static RouteGroupBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/api-keys").RequireAuthorization();
+        var group = app.MapGroup("/api/v1/api-keys").RequireAuthorization().WithErrorFamily(ErrorFamilies.Cloud);
         group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapGet("/configs/{tenantId}", GetConfig);

@@ -15,7 +15,7 @@ internal static class SpacesEndpoints
 
     public static RouteGroupBuilder MapSpaces(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/spaces").RequireAuthorization();
+        var group = app.MapGroup("/api/v1/spaces").RequireAuthorization().WithErrorFamily(ErrorFamilies.Cloud);
         group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
         group.MapGet("/types", Types);
