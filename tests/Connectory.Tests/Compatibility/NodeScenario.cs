@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Connectory.Tests.Compatibility;
 
-/// <summary>Runs a Node script of tests/compat (Qlik's @qlik/api client and the published schemas) against a server.</summary>
+/// <summary>Runs a Node script of tests/compat (Qlik's clients, a QRS client and the published schemas) against a server.</summary>
 static class NodeScenario
 {
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
@@ -12,11 +13,18 @@ static class NodeScenario
 
     public static string CompatDirectory => Path.Combine(RepoRoot, "tests", "compat");
 
-    public static async Task<NodeRun> RunAsync(string script, Uri baseAddress, string apiKey)
+    /// <summary>
+    /// Runs <paramref name="script"/> with CONNECTORY_URL and CONNECTORY_KEY set to the server and key, plus
+    /// <paramref name="environment"/>.
+    /// </summary>
+    public static async Task<NodeRun> RunAsync(string script, Uri baseAddress, string apiKey, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var installed = Path.Combine(CompatDirectory, "node_modules", "@qlik", "api", "package.json");
-        Assert.True(File.Exists(installed),
-            $"The Node compatibility packages are not installed ({installed} is missing): run `npm ci --prefix tests/compat` from the repository root.");
+        foreach (var package in Dependencies())
+        {
+            var installed = Path.Combine(CompatDirectory, "node_modules", package, "package.json");
+            Assert.True(File.Exists(installed),
+                $"The Node compatibility packages are not installed ({installed} is missing): run `npm ci --prefix tests/compat` from the repository root.");
+        }
 
         var start = new ProcessStartInfo("node", [script])
         {
@@ -27,6 +35,10 @@ static class NodeScenario
         };
         start.Environment["CONNECTORY_URL"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["CONNECTORY_KEY"] = apiKey;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         Process process;
         try
@@ -58,6 +70,13 @@ static class NodeScenario
             }
             return new NodeRun(script, process.ExitCode, timedOut, await stdout, await stderr);
         }
+    }
+
+    /// <summary>The packages tests/compat/package.json depends on.</summary>
+    static IEnumerable<string> Dependencies()
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(CompatDirectory, "package.json")));
+        return [.. manifest.RootElement.GetProperty("dependencies").EnumerateObject().Select(p => p.Name)];
     }
 
     static string FindRepoRoot()
