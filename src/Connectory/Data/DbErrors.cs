@@ -31,4 +31,30 @@ internal static class DbErrors
         }
         return false;
     }
+
+    /// <summary>
+    /// True when the store could not be reached or refused to serve (PostgreSQL down, restarting, out of connection
+    /// slots; a SQLite file that cannot be opened or stays locked): the request did not happen, and may once it is back.
+    /// </summary>
+    public static bool IsStoreUnavailable(this Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres:
+                    // Class 08: connection exceptions; 57P01-57P03: shutting down or starting; 53300: no connection slot.
+                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        || postgres.SqlState is "57P01" or "57P02" or "57P03" or Npgsql.PostgresErrorCodes.TooManyConnections;
+                case Npgsql.NpgsqlException npgsql when npgsql.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException:
+                    return true;
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                    return true;
+                case SqliteException sqlite:
+                    // SQLITE_BUSY after the busy timeout, SQLITE_CANTOPEN, SQLITE_IOERR.
+                    return sqlite.SqliteErrorCode is 5 or 14 or 10;
+            }
+        }
+        return false;
+    }
 }

@@ -148,6 +148,9 @@ internal static class DataConnectionsEndpoints
         }
         var connection = found.Stored!;
         var privileges = found.Privileges;
+        // A single read may carry the connection secret, and always carries what this caller may see: never stored by a cache.
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        request.HttpContext.Response.Headers.Pragma = "no-cache";
         string? credential;
         if (!string.IsNullOrEmpty(credentialId))
         {

@@ -62,6 +62,14 @@ internal static partial class ErrorHandling
             await family.WriteAsync(context, ErrorCatalog.Unavailable, "A concurrent change to the same data won; nothing of this request was applied. Retry it.", traceId);
             return;
         }
+        if (exception is not null && Data.DbErrors.IsStoreUnavailable(exception))
+        {
+            // The message only: a connection failure's exception can quote the connection's settings.
+            logger.LogError("{Method} {Path}: the database is unavailable ({Reason}), trace {TraceId}", context.Request.Method, context.Request.Path.Value, exception.GetType().Name, traceId);
+            context.Response.Headers.RetryAfter = "5";
+            await family.WriteAsync(context, ErrorCatalog.Unavailable, "The database is unavailable; nothing of this request was applied. Retry it shortly.", traceId);
+            return;
+        }
         logger.LogError(exception, "Unhandled exception for {Method} {Path}, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);
         await family.WriteAsync(context, ErrorCatalog.Internal, $"An internal error occurred. Quote trace id {traceId} when reporting it.", traceId);
     }

@@ -192,7 +192,8 @@ internal static class ConnectoryCommandLine
 /// </summary>
 internal static class ConfigurationArguments
 {
-    static readonly HashSet<string> HostSettings = new(["environment", "contentRoot", "applicationName"], StringComparer.OrdinalIgnoreCase);
+    // Settings without a section that are configuration, not options: the host's own, and ASP.NET Core's AllowedHosts.
+    static readonly HashSet<string> HostSettings = new(["environment", "contentRoot", "applicationName", "AllowedHosts"], StringComparer.OrdinalIgnoreCase);
 
     public static (string[] CommandLine, string[] Configuration) Split(IReadOnlyList<string> args)
     {

@@ -209,4 +209,17 @@ public sealed class GetTests(ConnectoryFactory factory) : IClassFixture<Connecto
         Assert.Equal(id.ToLowerInvariant(), (await tenant.Admin.GetConnectionAsync(id)).Str("qID"));
         await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("lower")) { ["qID"] = id.ToLowerInvariant() }), HttpStatusCode.Conflict, "DCERROR-0090");
     }
+
+    [Fact]
+    public async Task AReadThatCarriesTheConnectionSecretIsNeverCached()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("uncached", edit: b => b["qConnectionSecret"] = "no-store-secret");
+        foreach (var path in new[] { $"{ConnectionApi.Path}/{id}", $"/api/connectivity/data-connections/{id}" })
+        {
+            var response = await tenant.Admin.GetAsync(path);
+            Assert.Contains("no-store-secret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.True(response.Headers.CacheControl?.NoStore, path);
+        }
+    }
 }

@@ -180,6 +180,37 @@ public sealed class JwtTests(JwtFixture jwt) : IClassFixture<JwtFixture>
         await UnauthorizedAsync(header + "." + payload + "." + Base64UrlEncoder.Encode(signature));
     }
 
+    string HandSigned(string headerJson, string payloadJson)
+    {
+        var header = B64(headerJson);
+        var payload = B64(payloadJson);
+        var signature = jwt.Rsa.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return header + "." + payload + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    [Theory]
+    [InlineData("""["exp"]""")]
+    [InlineData("""["https://example.test/unknown-extension"]""")]
+    [InlineData("[]")]
+    public async Task ACriticalHeaderExtensionIsRefused(string crit)
+    {
+        // RFC 7515 4.1.11: a recipient that does not understand a listed extension must reject the token; none is understood here.
+        var detail = await UnauthorizedAsync(HandSigned($$"""{"alg":"RS256","typ":"JWT","crit":{{crit}}}""", Payload("admin")));
+        Assert.Contains("crit", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("exp")]
+    [InlineData("nbf")]
+    [InlineData("iat")]
+    public async Task ATimeClaimThatIsNotANumberIsRefused(string claim)
+    {
+        var payload = JsonSerializer.Deserialize<Dictionary<string, object>>(Payload("admin"))!;
+        payload[claim] = payload[claim].ToString()!;
+        var detail = await UnauthorizedAsync(HandSigned("""{"alg":"RS256","typ":"JWT"}""", JsonSerializer.Serialize(payload)));
+        Assert.Contains(claim, detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task HandSignedTokenIsAccepted()
     {

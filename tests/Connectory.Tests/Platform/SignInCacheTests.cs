@@ -38,6 +38,26 @@ public sealed class SignInCacheTests(SignInCacheApp app) : IClassFixture<SignInC
     }
 
     [Fact]
+    public async Task ARememberedSignInEndsWhenItsKeyExpires()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var user = await tenant.NewUserAsync();
+        var key = await tenant.Admin.PostAsJsonAsync("/api/v1/api-keys", new { description = "short", sub = user.Id, expiry = "PT1H" }).JsonAsync(HttpStatusCode.Created);
+        var client = factory.Client(key.GetProperty("token").GetString());
+        await client.GetAsync("/api/v1/users/me").JsonAsync();
+        factory.Clock.Offset = TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1);
+        try
+        {
+            // Remembered for a minute, but the key it was made from has expired: refused.
+            await ApiAssert.ErrorAsync(await client.GetAsync("/api/v1/users/me"), HttpStatusCode.Unauthorized, "DCERROR-0020");
+        }
+        finally
+        {
+            factory.Clock.Offset = TimeSpan.Zero;
+        }
+    }
+
+    [Fact]
     public async Task RevokedKeyStopsAtOnce()
     {
         var (_, user) = await SignedInUserAsync();

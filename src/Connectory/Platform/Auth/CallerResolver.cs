@@ -25,7 +25,8 @@ internal sealed class CallerResolver(
     public async Task<SignIn> ResolveAsync(string token, CancellationToken ct)
     {
         var tokenHash = ApiKeyTokens.Hash(token);
-        if (cache.Find(tokenHash) is { } cached)
+        // A remembered sign-in never outlives the key or token it was made from.
+        if (cache.Find(tokenHash) is { } cached && (cached.Until is not { } until || until > time.GetUtcNow()))
         {
             return cached;
         }
@@ -50,7 +51,7 @@ internal sealed class CallerResolver(
         {
             return SignIn.Failed($"The API key is {status}.");
         }
-        return ForUser(row.User);
+        return ForUser(row.User) with { Until = new DateTimeOffset(DateTime.SpecifyKind(row.Key.ExpiresAt, DateTimeKind.Utc)) };
     }
 
     async Task<SignIn> FromJwtAsync(string token, CancellationToken ct)
@@ -63,6 +64,10 @@ internal sealed class CallerResolver(
         catch (ArgumentException)
         {
             return SignIn.Failed("The bearer token is not a well-formed JWT.");
+        }
+        if (Unacceptable(unvalidated) is { } refused)
+        {
+            return SignIn.Failed(refused);
         }
         if (issuerKeys.Find(unvalidated.Issuer) is not { } issuer)
         {
@@ -116,7 +121,35 @@ internal sealed class CallerResolver(
             claims.TryGetValue("name", out var name) && name is string { Length: > 0 and <= MaxClaimLength } n ? n : subject,
             claims.TryGetValue("email", out var email) && email is string { Length: <= MaxClaimLength } address ? address : null);
         var user = await users.FindOrCreateAsync(tenant.Id, who, tenant.AutoCreateUsers, ignoreCase: false, ct);
-        return user is null ? SignIn.Failed("The JWT's subject is not a user of this tenant.") : ForUser(user);
+        return user is null ? SignIn.Failed("The JWT's subject is not a user of this tenant.") : ForUser(user) with { Until = unvalidated.ValidTo };
+    }
+
+    /// <summary>
+    /// What the token handler lets pass but the JWT RFCs do not: a <c>crit</c> header naming extensions this service
+    /// does not implement (it implements none; RFC 7515 4.1.11), and time claims that are not NumericDate numbers (RFC 7519 2).
+    /// </summary>
+    static string? Unacceptable(JsonWebToken token)
+    {
+        if (token.TryGetHeaderValue<object>("crit", out _))
+        {
+            return "The JWT names critical header extensions ('crit') this service does not understand.";
+        }
+        try
+        {
+            using var payload = System.Text.Json.JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
+            foreach (var claim in new[] { "exp", "nbf", "iat" })
+            {
+                if (payload.RootElement.TryGetProperty(claim, out var value) && value.ValueKind != System.Text.Json.JsonValueKind.Number)
+                {
+                    return $"The JWT's '{claim}' is not a NumericDate (a JSON number of seconds).";
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "The bearer token is not a well-formed JWT.";
+        }
+        return null;
     }
 
     static SignIn ForUser(User user) => user.Status != UserStatus.Active
@@ -124,7 +157,8 @@ internal sealed class CallerResolver(
         : new SignIn(new Caller(user.TenantId, user.Id, user.Subject, user.RoleSet), null);
 }
 
-internal sealed record SignIn(Caller? Caller, string? Failure)
+/// <param name="Until">When the key or token signed in with expires; a remembered sign-in is not used after it.</param>
+internal sealed record SignIn(Caller? Caller, string? Failure, DateTimeOffset? Until = null)
 {
     public static SignIn Failed(string reason) => new(null, reason);
 }

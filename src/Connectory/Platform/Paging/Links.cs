@@ -12,11 +12,17 @@ internal sealed record PageLinks(
 
 internal static class Urls
 {
-    /// <summary>The absolute URL of this request.</summary>
-    public static Link Self(HttpRequest request) => new(request.GetEncodedUrl());
+    /// <summary>The absolute URL of this request, on the service's public origin.</summary>
+    public static Link Self(HttpRequest request) => To(request, request.Path, request.QueryString);
 
-    /// <summary>An absolute URL for <paramref name="path"/> on the host the request came to.</summary>
-    public static Link To(HttpRequest request, string path) => new(UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, path));
+    /// <summary>An absolute URL for <paramref name="path"/> on the service's public origin (<see cref="PublicOrigin"/>).</summary>
+    public static Link To(HttpRequest request, string path) => To(request, new PathString(path), QueryString.Empty);
+
+    static Link To(HttpRequest request, PathString path, QueryString query)
+    {
+        var (scheme, host, pathBase) = request.HttpContext.RequestServices.GetRequiredService<PublicOrigin>().Of(request);
+        return new(UriHelper.BuildAbsolute(scheme, host, pathBase, path, query));
+    }
 
     /// <summary>This request's URL with the page parameters replaced by <paramref name="name"/>=<paramref name="cursor"/>.</summary>
     public static Link Page(HttpRequest request, string name, string cursor, params string[] drop)
@@ -25,6 +31,6 @@ internal static class Urls
             .Where(q => q.Key != "next" && q.Key != "prev" && q.Key != "page" && !drop.Contains(q.Key))
             .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
             .Append(new KeyValuePair<string, string?>(name, cursor));
-        return new(UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, QueryString.Create(query)));
+        return To(request, request.Path, QueryString.Create(query));
     }
 }

@@ -2,5 +2,6 @@ namespace Connectory.Platform.Paging;
 
 internal static class PagingRegistration
 {
-    public static IServiceCollection AddPaging(this IServiceCollection services) => services.AddSingleton<PageTokens>();
+    public static IServiceCollection AddPaging(this IServiceCollection services) =>
+        services.AddSingleton<PageTokens>().AddSingleton<PublicOrigin>();
 }
