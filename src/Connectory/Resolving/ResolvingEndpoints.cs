@@ -11,14 +11,6 @@ using Microsoft.Extensions.Options;
 
 namespace Connectory.Resolving;
 
-internal sealed class ResolveOptions
-{
-    public const string Section = "Resolve";
-
-    /// <summary>Resolutions one user of one tenant may ask for per minute; further ones are answered 429.</summary>
-    public int PermitPerMinute { get; set; } = 60;
-}
-
 /// <summary>
 /// Contract: shared/spec/connectivity/data-sources.d.ts (generateQriDataSources, getDataSourceEndpoints,
 /// filterDataSourceEndpoints). Errors are in the Cloud shape, as everywhere under /api.
