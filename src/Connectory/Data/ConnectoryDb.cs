@@ -1,6 +1,7 @@
 using Connectory.DataConnections;
 using Connectory.DataCredentials;
 using Connectory.DataSources;
+using Connectory.Platform.Audit;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
@@ -47,6 +48,8 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
     public DbSet<DataSourceSetting> DataSourceSettings => Set<DataSourceSetting>();
     public DbSet<Qrs.QrsCustomPropertyDefinition> QrsCustomPropertyDefinitions => Set<Qrs.QrsCustomPropertyDefinition>();
     public DbSet<Qrs.QrsCustomPropertyValue> QrsCustomPropertyValues => Set<Qrs.QrsCustomPropertyValue>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<OAuthStateRedemption> OAuthStateRedemptions => Set<OAuthStateRedemption>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -229,6 +232,39 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.HasOne<DataConnection>().WithMany().HasForeignKey(v => v.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Qrs.QrsCustomPropertyDefinition>().WithMany().HasForeignKey(v => v.DefinitionId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(v => v.TenantId == CurrentTenantId);
+        });
+
+        // Append-only: the migrations add triggers that refuse UPDATE and DELETE, and a tenant with events is not
+        // deleted by a cascade that would take its trail with it.
+        model.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Id).HasMaxLength(36);
+            e.Property(a => a.TenantId).HasMaxLength(32);
+            e.Property(a => a.ActorUserId).HasMaxLength(32);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.TargetKind).HasMaxLength(64);
+            e.Property(a => a.TargetId).HasMaxLength(256);
+            e.Property(a => a.Outcome).HasMaxLength(16);
+            e.Property(a => a.SourceAddress).HasMaxLength(64);
+            e.Property(a => a.UserAgent).HasMaxLength(512);
+            e.Property(a => a.Detail).HasMaxLength(4096);
+            e.HasIndex(a => new { a.TenantId, a.OccurredAt, a.Id });
+            e.HasIndex(a => new { a.TenantId, a.TargetKind, a.TargetId });
+            e.HasOne<Tenant>().WithMany().HasForeignKey(a => a.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(a => a.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<OAuthStateRedemption>(e =>
+        {
+            e.ToTable("oauth_state_redemptions");
+            e.HasKey(r => r.StateHash);
+            e.Property(r => r.StateHash).HasMaxLength(64);
+            e.Property(r => r.TenantId).HasMaxLength(32);
+            e.HasIndex(r => r.ExpiresAt);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(r => r.TenantId == CurrentTenantId);
         });
     }
 

@@ -22,6 +22,7 @@ internal static class DataSourcesEndpoints
         services.AddHostedService<DataSourceCatalogCheck>();
         services.AddScoped<DataSourceSettings>();
         services.AddSingleton<OAuthState>();
+        services.AddSingleton<OAuthStateLedger>();
         services.AddScoped<OAuthFlow>();
         services.AddHttpClient(OAuthFlow.HttpClientName, (sp, client) =>
         {

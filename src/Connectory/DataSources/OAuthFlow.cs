@@ -4,8 +4,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Connectory.Data;
 using Connectory.Platform.Auth;
 using Connectory.Secrets;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Connectory.DataSources;
@@ -26,9 +28,13 @@ internal sealed class OAuthState(SecretProtector protector, TimeProvider time, I
         return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(protector.Mac(Purpose, payload));
     }
 
-    /// <summary>Why <paramref name="state"/> is not acceptable for this caller and data source, or null when it is.</summary>
-    public string? Check(string state, Caller caller, string dataSourceId)
+    /// <summary>
+    /// Why <paramref name="state"/> is not acceptable for this caller and data source, or null when it is (then
+    /// <paramref name="expiresAt"/> says until when). Whether it was spent already is the ledger's to say.
+    /// </summary>
+    public string? Check(string state, Caller caller, string dataSourceId, out DateTimeOffset expiresAt)
     {
+        expiresAt = default;
         byte[] payload, mac;
         try
         {
@@ -53,9 +59,56 @@ internal sealed class OAuthState(SecretProtector protector, TimeProvider time, I
         {
             return "was issued for another user or data source";
         }
-        return long.Parse(fields[3], CultureInfo.InvariantCulture) < time.GetUtcNow().ToUnixTimeSeconds()
+        var expires = long.Parse(fields[3], CultureInfo.InvariantCulture);
+        expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
+        return expires < time.GetUtcNow().ToUnixTimeSeconds()
             ? "has expired; ask for a new authUrl"
             : null;
+    }
+}
+
+/// <summary>
+/// Spends OAuth states, each at most once across every instance over the database: a redeemed state's hash is
+/// inserted under a unique key, so of two redemptions (concurrent, or on two instances) exactly one inserts it.
+/// </summary>
+internal sealed class OAuthStateLedger(IServiceScopeFactory scopes, TimeProvider time)
+{
+    /// <summary>Rows are kept this long past their state's expiry, so a purged state is one the clock already refuses.</summary>
+    static readonly TimeSpan PurgeMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>True when this call spent the state; false when it had been spent before.</summary>
+    public async Task<bool> TryRedeemAsync(string tenantId, string state, DateTimeOffset expiresAt, CancellationToken ct)
+    {
+        // A context of its own: the caller's may hold changes that must be saved only once the exchange succeeds,
+        // while the redemption must be committed before the code is sent anywhere.
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().TenantId = tenantId;
+        var db = scope.ServiceProvider.GetRequiredService<ConnectoryDb>();
+        var now = time.GetUtcNow().UtcDateTime;
+        await PurgeExpiredAsync(db, now - PurgeMargin, ct);
+        db.OAuthStateRedemptions.Add(new OAuthStateRedemption
+        {
+            StateHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(state))),
+            TenantId = tenantId,
+            ExpiresAt = expiresAt.UtcDateTime,
+            RedeemedAt = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return false;
+        }
+    }
+
+    // Opportunistic: each redemption clears its tenant's rows whose states have expired.
+    static Task<int> PurgeExpiredAsync(ConnectoryDb db, DateTime before, CancellationToken ct)
+    {
+        Task<int> Delete() => db.OAuthStateRedemptions.Where(r => r.ExpiresAt < before).ExecuteDeleteAsync(ct);
+        return db.WriteGate is { } gate ? gate.RunAsync(Delete, ct) : Delete();
     }
 }
 
@@ -64,7 +117,8 @@ internal sealed record OAuthFailure(int Status, string Property, string Detail);
 
 /// <summary>The authorization-code flow: the authorize URL, then the code exchanged at the definition's token URL.</summary>
 internal sealed class OAuthFlow(
-    IHttpClientFactory clients, OAuthState states, IOptions<DataSourcesOptions> options, TimeProvider time, Secrets.SecretProtector protector, ILogger<OAuthFlow> logger)
+    IHttpClientFactory clients, OAuthState states, OAuthStateLedger ledger, IOptions<DataSourcesOptions> options, TimeProvider time,
+    Secrets.SecretProtector protector, ILogger<OAuthFlow> logger)
 {
     public const string HttpClientName = "DataSources.OAuth";
     public const string AuthCodeProperty = "authCode";
@@ -118,7 +172,7 @@ internal sealed class OAuthFlow(
         {
             return (null, new OAuthFailure(400, StateProperty, "is required with the code: send the state that came with the authUrl"));
         }
-        if (states.Check(state, caller, definition.DataSourceId) is { } badState)
+        if (states.Check(state, caller, definition.DataSourceId, out var expiresAt) is { } badState)
         {
             return (null, new OAuthFailure(400, StateProperty, badState));
         }
@@ -126,6 +180,11 @@ internal sealed class OAuthFlow(
         if (failure is not null)
         {
             return (null, failure);
+        }
+        // Spent before the code leaves: a state (and the code that came with it) is good for one exchange only.
+        if (!await ledger.TryRedeemAsync(caller.TenantId, state, expiresAt, ct))
+        {
+            return (null, new OAuthFailure(400, StateProperty, "has been used already; ask for a new authUrl"));
         }
         return await RequestTokensAsync(definition, client!, new()
         {

@@ -195,7 +195,8 @@ internal static class DcaasError
         return Single(kind.Status, code, title, detail);
     }
 
-    static (string Code, string Title) Code(ErrorKind kind, bool disabled) => kind switch
+    /// <summary>The DCAAS code and title of an error kind; a 403 for a disabled data source has a code of its own.</summary>
+    public static (string Code, string Title) Code(ErrorKind kind, bool disabled) => kind switch
     {
         { Status: 401 } => ("DCAAS-2000", "Unauthorized"),
         { Status: 403 } when disabled => (DisabledCode, "Data source is not enabled."),

@@ -12,6 +12,7 @@ using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
 using Connectory.Qrs;
+using Connectory.Resolving;
 using Connectory.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -61,6 +62,7 @@ internal static class ConnectoryApp
         services.AddQrs();
         services.AddDataSources();
         services.AddDcaas();
+        services.AddResolving();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -70,10 +72,13 @@ internal static class ConnectoryApp
     {
         var app = builder.Build();
         app.UseErrorHandling();
+        app.UseNoStore();
         app.UseNulCharacterCheck();
         app.UseXrfkeyCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After sign-in: limits are per user.
+        app.UseRateLimiter();
 
         app.MapHealth();
         app.MapUsers();
@@ -88,6 +93,7 @@ internal static class ConnectoryApp
         }
         app.MapQrs();
         app.MapDcaas();
+        app.MapResolving();
         // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
         app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);
 

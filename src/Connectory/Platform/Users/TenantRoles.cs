@@ -8,12 +8,20 @@ internal static class TenantRoles
     public const string DataAdmin = "DataAdmin";
     public const string Developer = "Developer";
 
+    /// <summary>
+    /// May resolve a data connection into its connect statement and credentials (POST
+    /// /api/connectivity/data-sources/endpoints/actions/filter). No other role implies it, TenantAdmin included:
+    /// handing out secrets is a grant of its own, given to the accounts that run loads.
+    /// </summary>
+    public const string ConnectionResolver = "ConnectionResolver";
+
     public static readonly IReadOnlyList<RoleDefinition> All =
     [
         new("605a1c2151382ffc836af862", TenantAdmin, "admin"),
         new("605a1c2151382ffc836af863", AnalyticsAdmin, "admin"),
         new("605a1c2151382ffc836af864", DataAdmin, "admin"),
         new("605a1c2151382ffc836af865", Developer, "user"),
+        new("605a1c2151382ffc836af866", ConnectionResolver, "user"),
     ];
 
     public static RoleDefinition? Find(string idOrName) =>
