@@ -74,6 +74,30 @@ await scenario("platform", [
     assert.equal(one.data.subject, state.users[0].subject);
   }],
 
+  ["count and filter users, following next with the same body", async () => {
+    const counted = await users.countUsers({ filter: `subject sw "${prefix}-"` }, admin);
+    assert.equal(counted.status, 200);
+    shape("UserCount", counted.data);
+    assert.equal(counted.data.total, state.users.length);
+    const all = await users.countUsersWithoutQuery(admin);
+    assert.ok(all.data.total >= state.users.length + 1, `count without a filter: ${all.data.total}`);
+
+    const seen = [];
+    let page = await users.filterUsers({ limit: 1, sort: "-name" }, { filter: `subject sw "${prefix}-" and status eq "active"` }, admin);
+    for (let pages = 1; ; pages++) {
+      assert.equal(page.status, 200);
+      shape("Users", page.data);
+      seen.push(...page.data.data);
+      if (!page.next) {
+        break;
+      }
+      assert.ok(pages < 100, "paging does not end");
+      page = await page.next(admin);
+    }
+    assert.deepEqual(seen.map(u => u.id).sort(), state.users.map(u => u.id).sort());
+    expectError(await failure(users.filterUsers({}, { filter: "subject eq" }, admin)), 400);
+  }],
+
   ["patch a user's name and roles, and delete a user", async () => {
     const bob = state.users[1];
     const patched = await users.patchUser(bob.id, [

@@ -184,17 +184,15 @@ internal sealed class ConnectionWrites(
         var targetChanged = ConnectStatement.Parse(connection.ConnectStatement).Target != oldTarget;
         if (targetChanged)
         {
-            // Stored credentials must not follow a connection to a new host unless the caller supplies them anew:
-            // each kind it holds, so a new secret cannot carry the stored password along, nor the reverse.
-            var missing = new[]
+            if (change.OnTargetChange == TargetChangeRule.CredentialsGivenAnew)
             {
-                connection.CredentialId is not null && !change.PasswordGiven ? "qPassword" : null,
-                connection.ConnectionSecret is not null && !change.SecretGiven ? "qConnectionSecret" : null,
-            }.OfType<string>().ToList();
-            if (missing.Count > 0)
-            {
-                return ApiError.BadRequest($"Changing the connection's target (its host, server, URL or path) requires supplying its credentials in the same request: {string.Join(" and ", missing)}.");
+                if ((connection.CredentialId is not null || connection.ConnectionSecret is not null) && !change.GivesCredentials)
+                {
+                    return ApiError.BadRequest("Changing the connection's target (its host, server, URL or path) requires credentials in the same request (qUsername/qPassword or qConnectionSecret): the stored ones do not follow it to a new target.");
+                }
+                await ClearStoredCredentialsNotGivenAsync(connection, change, ct);
             }
+            // Each user's own credential was given for the old target: its owner gives it again for the new one.
             var separated = await db.DataCredentials.Where(c => c.ConnectionId == connection.Id && c.Separated).ToListAsync(ct);
             separated.ForEach(c => c.ConnectionId = null);
         }
@@ -202,12 +200,12 @@ internal sealed class ConnectionWrites(
         {
             SetSecret(connection, change.Secret);
         }
-        if (change.CredentialRef is { Length: > 0 } && !change.PasswordGiven && change.Username is null)
+        if (change.LinksCredential && change.CredentialRef is { } reference)
         {
-            var linked = await credentials.FindOwnAsync(caller.UserId, change.CredentialRef, change.CredentialRefByName, ct);
+            var linked = await credentials.FindOwnAsync(caller.UserId, reference, change.CredentialRefByName, ct);
             if (linked is null)
             {
-                return ApiError.NotFound($"Credential '{change.CredentialRef}'");
+                return ApiError.NotFound($"Credential '{reference}'");
             }
             connection.CredentialId = connection.SeparateCredentials ? null : linked.Id;
         }
@@ -218,6 +216,32 @@ internal sealed class ConnectionWrites(
         connection.Qri = await QriAsync(connection, ct);
         connection.UpdatedAt = time.UtcNow();
         return await SaveAsync(connection.Name, ct);
+    }
+
+    /// <summary>
+    /// On a change of target, each stored kind of secret the request does not give anew is cleared rather than carried
+    /// to the new target: the connection secret, and the password (an embedded credential keeps its username; a linked
+    /// one stays its owner's and is unlinked).
+    /// </summary>
+    async Task ClearStoredCredentialsNotGivenAsync(DataConnection connection, ConnectionChange change, CancellationToken ct)
+    {
+        if (!change.SecretGiven)
+        {
+            connection.ConnectionSecret = null;
+        }
+        if (change.PasswordGiven || change.LinksCredential || connection.CredentialId is null)
+        {
+            return;
+        }
+        var stored = await db.DataCredentials.FirstOrDefaultAsync(c => c.Id == connection.CredentialId, ct);
+        if (stored is not null && stored.ConnectionId == connection.Id && !stored.Separated)
+        {
+            credentials.SetPassword(stored, null);
+        }
+        else
+        {
+            connection.CredentialId = null;
+        }
     }
 
     async Task SetCredentialsAsync(DataConnection connection, Caller caller, string? username, string? password, bool passwordGiven, CancellationToken ct)
@@ -317,4 +341,24 @@ internal sealed class ConnectionChange
     public bool SecretGiven { get; set; }
     public string? CredentialRef { get; set; }
     public bool CredentialRefByName { get; set; }
+    public TargetChangeRule OnTargetChange { get; set; } = TargetChangeRule.CredentialsGivenAnew;
+
+    /// <summary>The change links a stored credential (by id or name) rather than giving a username or password.</summary>
+    public bool LinksCredential => CredentialRef is { Length: > 0 } && !PasswordGiven && Username is null;
+
+    /// <summary>The request gives credentials of some kind: a username or password, a connection secret, or a credential to link.</summary>
+    public bool GivesCredentials => PasswordGiven || Username is not null || SecretGiven || LinksCredential;
+}
+
+/// <summary>What changing a connection's target (<see cref="ConnectStatement.Target"/>) asks of its stored credentials.</summary>
+internal enum TargetChangeRule
+{
+    /// <summary>
+    /// Qlik Cloud: refused (400) when the connection holds credentials and the request gives none; otherwise each
+    /// stored kind the request does not give anew is cleared, so no stored secret reaches a target it was not given for.
+    /// </summary>
+    CredentialsGivenAnew,
+
+    /// <summary>QSEoW: the stored username, password and secret stay, as QRS keeps them when a PUT changes connectionstring.</summary>
+    CredentialsKept,
 }

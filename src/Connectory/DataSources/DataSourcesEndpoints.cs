@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Connectory.Data;
 using Connectory.Errors;
+using Connectory.Hosting;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Namespaces;
 using Connectory.Platform.Users;
@@ -15,7 +16,7 @@ internal static class DataSourcesEndpoints
 {
     public static IServiceCollection AddDataSources(this IServiceCollection services)
     {
-        services.AddOptions<DataSourcesOptions>().BindConfiguration(DataSourcesOptions.Section)
+        services.AddSettings<DataSourcesOptions>(DataSourcesOptions.Section)
             .Validate(o => o.TokenTimeout > TimeSpan.Zero && o.OAuthStateLifetime > TimeSpan.Zero, "DataSources:TokenTimeout and DataSources:OAuthStateLifetime must be positive.")
             .ValidateOnStart();
         services.AddSingleton<DataSourceCatalog>();

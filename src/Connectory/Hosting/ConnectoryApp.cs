@@ -49,7 +49,7 @@ internal static class ConnectoryApp
         // Only the framework's own antiforgery/auth plumbing uses data protection; keep its keys with the data.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(new DataDirectory(builder.Configuration).File("dataprotection-keys")));
         services.AddConnectoryAuth();
-        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
+        services.AddSettings<ApiKeyOptions>(ApiKeyOptions.Section)
             .Validate(o => o.DefaultExpiry > TimeSpan.Zero && o.DefaultExpiry <= o.MaxExpiry, "ApiKeys:DefaultExpiry must be positive and at most ApiKeys:MaxExpiry.")
             .Validate(o => o.MaxKeysPerUser >= 1, "ApiKeys:MaxKeysPerUser must be at least 1 (a new tenant's admin gets a key).")
             .ValidateOnStart();
@@ -71,6 +71,7 @@ internal static class ConnectoryApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        SettingsCheck.WarnAtStart(app.Services);
         app.UseErrorHandling();
         app.UseNoStore();
         app.UseNulCharacterCheck();

@@ -256,6 +256,7 @@ internal sealed class QrsConnections(
             Username = usernameChanged || passwordGiven ? body.username ?? row.Username : null,
             Password = passwordGiven ? body.password : null,
             PasswordGiven = passwordGiven,
+            OnTargetChange = TargetChangeRule.CredentialsKept,
         };
         if (await writes.ApplyAsync(connection, change, caller, ct) is { } failed)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Connectory.Data;
 using Connectory.Errors;
 using Connectory.Filtering;
+using Connectory.Hosting;
 using Connectory.Platform.Auth;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ internal static class QrsEndpoints
 {
     public static IServiceCollection AddQrs(this IServiceCollection services)
     {
-        services.AddOptions<QrsOptions>().BindConfiguration(QrsOptions.Section)
+        services.AddSettings<QrsOptions>(QrsOptions.Section)
             // Environment variables are often written as one value (Qrs__TrustedProxies=10.0.0.5,10.0.0.6), which the
             // binder leaves out of a list: such a value is read as a comma-separated list.
             .PostConfigure<IConfiguration>((o, configuration) => o.TrustedProxies = [.. o.TrustedProxies

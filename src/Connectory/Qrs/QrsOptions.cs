@@ -1,4 +1,5 @@
 using System.Net;
+using Connectory.Hosting;
 
 namespace Connectory.Qrs;
 
@@ -13,7 +14,8 @@ internal sealed class QrsOptions
     /// <summary>The space (id or name) that holds QRS connections; a managed space of this name is made on first use.</summary>
     public string Space { get; set; } = "QSEoW";
 
-    /// <summary>Addresses of the proxies whose X-Qlik-User header is believed.</summary>
+    /// <summary>Addresses of the proxies whose X-Qlik-User header is believed (a list, or one comma-separated value).</summary>
+    [CommaSeparated]
     public List<string> TrustedProxies { get; set; } = [];
 
     /// <summary>When set, X-Qlik-User is believed only with a matching X-Connectory-Proxy-Secret header.</summary>

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Connectory.DataCredentials;
+using Connectory.Secrets;
+using Connectory.Tests.Secrets;
 using Connectory.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectory.Tests.DataConnections;
 
@@ -284,27 +288,69 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
         }
     }
 
+    string? Decrypt(string tenantId, string credentialId, string stored) =>
+        factory.Services.GetRequiredService<SecretProtector>().TryUnprotect(stored, new SecretContext(tenantId, credentialId, CredentialStore.PasswordField));
+
     [Fact]
-    public async Task ANewSecretDoesNotLetTheStoredPasswordFollowToANewHost()
+    public async Task ChangingTheTargetWithAUsernameAndPasswordClearsTheStoredSecret()
     {
         var tenant = await factory.NewTenantAsync();
         var id = await tenant.Admin.NewConnectionAsync("both", edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; b["qConnectionSecret"] = "s"; });
-        var moved = ConnectionApi.RestStatement("attacker.example.test");
-        var onlySecret = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qConnectionSecret", "s2") }), HttpStatusCode.BadRequest);
-        Assert.Contains("qPassword", onlySecret.Detail(), StringComparison.Ordinal);
-        var onlyPassword = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qPassword", "p2") }), HttpStatusCode.BadRequest);
-        Assert.Contains("qConnectionSecret", onlyPassword.Detail(), StringComparison.Ordinal);
-        Assert.Equal(ConnectionApi.RestStatement(), (await tenant.Admin.GetConnectionAsync(id)).Str("qConnectStatement"));
-        await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qPassword", "p2"), Op("replace", "/qConnectionSecret", "s2") }));
+        var moved = ConnectionApi.RestStatement("elsewhere.example.test");
+        await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qUsername", "u2"), Op("replace", "/qPassword", "p2") }));
 
-        // A duplicate made by someone who may change the source carries the copied credential, and the same rule
-        // holds for the copy (a reader's copy carries none: see DuplicateTests).
+        var read = await tenant.Admin.GetConnectionAsync(id);
+        Assert.Equal(moved, read.Str("qConnectStatement"));
+        Assert.False(read.TryGetProperty("qConnectionSecret", out _), read.GetRawText());
+        Assert.Null(await factory.ConnectionSecretAsync(id));
+        var credentialId = read.Str("qCredentialsID");
+        Assert.Equal("p2", Decrypt(tenant.Id, credentialId, (await factory.PasswordAsync(credentialId))!));
+    }
+
+    [Fact]
+    public async Task ChangingTheTargetWithOnlyASecretClearsTheStoredPassword()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("both", edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; b["qConnectionSecret"] = "s"; });
+        var credentialId = (await tenant.Admin.GetConnectionAsync(id)).Str("qCredentialsID");
+        Assert.NotNull(await factory.PasswordAsync(credentialId));
+        var moved = ConnectionApi.RestStatement("attacker.example.test");
+        await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qConnectionSecret", "s2") }));
+
+        var read = await tenant.Admin.GetConnectionAsync(id);
+        Assert.Equal(moved, read.Str("qConnectStatement"));
+        Assert.Equal("s2", read.Str("qConnectionSecret"));
+        // The embedded credential keeps its username; the password set for the old target is gone.
+        Assert.Null(await factory.PasswordAsync(credentialId));
+
+        // A duplicate made by someone who may change the source carries the copied credential; moving the copy with
+        // only a secret leaves the copied password behind too.
         var space = await tenant.NewSpaceAsync("shared");
         var editor = await tenant.NewUserAsync();
         await tenant.AssignAsync(space, editor.Id, "facilitator");
         var source = await tenant.Admin.NewConnectionAsync("guarded-source", space, edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; });
         var copy = (await editor.Client.PostAsJsonAsync($"{ConnectionApi.Path}/actions/duplicate", new { id = source, spaceId = "" }).JsonAsync(HttpStatusCode.Created)).Str("qID");
-        Assert.False(string.IsNullOrEmpty((await editor.Client.GetConnectionAsync(copy)).Str("qCredentialsID")));
-        await ApiAssert.ErrorAsync(await editor.Client.PatchConnectionAsync(copy, new[] { Op("replace", "/qConnectStatement", moved), Op("add", "/qConnectionSecret", "mine") }), HttpStatusCode.BadRequest);
+        var copied = (await editor.Client.GetConnectionAsync(copy)).Str("qCredentialsID");
+        Assert.NotNull(await factory.PasswordAsync(copied));
+        await NoContentAsync(editor.Client.PatchConnectionAsync(copy, new[] { Op("replace", "/qConnectStatement", moved), Op("add", "/qConnectionSecret", "mine") }));
+        Assert.Null(await factory.PasswordAsync(copied));
+        var sourceCredential = (await tenant.Admin.GetConnectionAsync(source)).Str("qCredentialsID");
+        Assert.Equal("p", Decrypt(tenant.Id, sourceCredential, (await factory.PasswordAsync(sourceCredential))!));
+    }
+
+    [Fact]
+    public async Task ChangingTheTargetWithoutAnyCredentialsIsRefusedAndChangesNothing()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("both", edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; b["qConnectionSecret"] = "s"; });
+        var credentialId = (await tenant.Admin.GetConnectionAsync(id)).Str("qCredentialsID");
+        var moved = ConnectionApi.RestStatement("attacker.example.test");
+        var refused = await ApiAssert.ErrorAsync(await tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qName", "renamed") }), HttpStatusCode.BadRequest);
+        Assert.Contains("credentials", refused.Detail(), StringComparison.Ordinal);
+        var read = await tenant.Admin.GetConnectionAsync(id);
+        Assert.Equal(ConnectionApi.RestStatement(), read.Str("qConnectStatement"));
+        Assert.Equal("both", read.Str("qName"));
+        Assert.Equal("s", read.Str("qConnectionSecret"));
+        Assert.Equal("p", Decrypt(tenant.Id, credentialId, (await factory.PasswordAsync(credentialId))!));
     }
 }

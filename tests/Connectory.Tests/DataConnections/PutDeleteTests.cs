@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Connectory.Tests.Secrets;
 using Connectory.Tests.Support;
 
 namespace Connectory.Tests.DataConnections;
@@ -107,6 +108,33 @@ public sealed class PutDeleteTests(ConnectoryFactory factory) : IClassFixture<Co
         moved["qUsername"] = "u";
         moved["qPassword"] = "p2";
         await NoContentAsync(Put(tenant.Admin, id, moved));
+    }
+
+    [Fact]
+    public async Task PutChangingTheTargetClearsWhatItDoesNotGiveAnew()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var id = await tenant.Admin.NewConnectionAsync("target", edit: b => { b["qUsername"] = "u"; b["qPassword"] = "p"; b["qConnectionSecret"] = "s"; });
+        var credentialId = (await tenant.Admin.GetConnectionAsync(id)).Str("qCredentialsID");
+
+        var withSecret = Update(id, "target", ConnectionApi.RestStatement("second.example.test"));
+        withSecret["qConnectionSecret"] = "s2";
+        await NoContentAsync(Put(tenant.Admin, id, withSecret));
+        Assert.Equal("s2", (await tenant.Admin.GetConnectionAsync(id)).Str("qConnectionSecret"));
+        Assert.Null(await factory.PasswordAsync(credentialId));
+
+        var withPassword = Update(id, "target", ConnectionApi.RestStatement("third.example.test"));
+        withPassword["qUsername"] = "u3";
+        withPassword["qPassword"] = "p3";
+        await NoContentAsync(Put(tenant.Admin, id, withPassword));
+        var read = await tenant.Admin.GetConnectionAsync(id);
+        Assert.False(read.TryGetProperty("qConnectionSecret", out _), read.GetRawText());
+        Assert.Null(await factory.ConnectionSecretAsync(id));
+        Assert.NotNull(await factory.PasswordAsync(read.Str("qCredentialsID")));
+
+        // Without credentials the target stays where it is.
+        await ApiAssert.ErrorAsync(await Put(tenant.Admin, id, Update(id, "target", ConnectionApi.RestStatement("fourth.example.test"))), HttpStatusCode.BadRequest);
+        Assert.Equal(ConnectionApi.RestStatement("third.example.test"), (await tenant.Admin.GetConnectionAsync(id)).Str("qConnectStatement"));
     }
 
     [Fact]

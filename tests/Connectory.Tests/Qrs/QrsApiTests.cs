@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Connectory.DataCredentials;
+using Connectory.Secrets;
+using Connectory.Tests.Secrets;
 using Connectory.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectory.Tests.Qrs;
 
@@ -351,6 +355,38 @@ public sealed class QrsApiTests(ConnectoryFactory factory) : IClassFixture<Conne
         Assert.Equal(HttpStatusCode.NotFound, (await qrs.GetAsync($"/qrs/dataconnection/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await qrs.DeleteAsync($"/qrs/dataconnection/{cloudId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetAsync($"/api/v1/data-connections/{cloudId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PutMayChangeTheConnectionStringAloneAndTheStoredCredentialsStay()
+    {
+        var (tenant, qrs) = await NewAsync();
+        var created = await qrs.CreateAsync("Share", type: "folder", connectionstring: "\\\\files.example.test\\share",
+            extra: new { username = "CORP\\svc", password = "folder-pw-QRS" });
+        var id = created.GetProperty("id").GetString()!;
+        var credentialId = (await tenant.Admin.GetAsync($"/api/v1/data-connections/{id}").JsonAsync()).GetProperty("qCredentialsID").GetString()!;
+
+        // As a QSEoW client does: the entity read back, with a new path and no password (QRS never returns one).
+        var edit = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(created.GetRawText())!;
+        edit["connectionstring"] = JsonSerializer.SerializeToElement("\\\\files2.example.test\\archive");
+        var updated = await qrs.PutAsync($"/qrs/dataconnection/{id}", edit).JsonAsync();
+        Assert.Equal("\\\\files2.example.test\\archive", updated.GetProperty("connectionstring").GetString());
+        Assert.Equal("CORP\\svc", updated.GetProperty("username").GetString());
+        var cloud = await tenant.Admin.GetAsync($"/api/v1/data-connections/{id}").JsonAsync();
+        Assert.Equal(credentialId, cloud.GetProperty("qCredentialsID").GetString());
+        var stored = await factory.PasswordAsync(credentialId);
+        var protector = factory.Services.GetRequiredService<SecretProtector>();
+        Assert.Equal("folder-pw-QRS", protector.TryUnprotect(stored!, new SecretContext(tenant.Id, credentialId, CredentialStore.PasswordField)));
+
+        // A folder connection with a username and no password at all moves the same way.
+        var bare = await qrs.CreateAsync("Bare share", type: "folder", connectionstring: "C:\\data", extra: new { username = "svc" });
+        var bareEdit = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(bare.GetRawText())!;
+        bareEdit["connectionstring"] = JsonSerializer.SerializeToElement("D:\\data");
+        Assert.Equal("D:\\data", (await qrs.PutAsync($"/qrs/dataconnection/{bare.GetProperty("id").GetString()}", bareEdit).JsonAsync()).GetProperty("connectionstring").GetString());
+
+        // The Cloud face keeps its own rule for the same connection.
+        var patch = await tenant.Admin.PatchAsJsonAsync($"/api/v1/data-connections/{id}", new[] { new { op = "replace", path = "/qConnectStatement", value = "E:\\elsewhere" } });
+        await ApiAssert.ErrorAsync(patch, HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -52,6 +52,7 @@ const error = obj({ code: str, title: str }, { detail: str, status: int, source:
 export const schemas = {
   User: user,
   Users: obj({}, { data: arrayOf(user), links: pageLinks, totalResults: int }),
+  UserCount: obj({ total: int }, {}),
   ApiKey: apiKey,
   ApiKeyWithToken: obj({ ...apiKeyMembers, subType: { const: "user" }, token: str }, { created: str, lastUpdated: str }),
   ApiKeyPage: obj({ data: arrayOf(apiKey), links: pageLinks }, {}),

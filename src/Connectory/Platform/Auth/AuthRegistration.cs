@@ -1,3 +1,4 @@
+using Connectory.Hosting;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Connectory.Platform.Auth;
@@ -6,7 +7,7 @@ internal static class AuthRegistration
 {
     public static IServiceCollection AddConnectoryAuth(this IServiceCollection services)
     {
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+        services.AddSettings<AuthOptions>(AuthOptions.Section)
             .Validate(o => o.SignInCacheSeconds is >= 0 and <= 60, "Auth:SignInCacheSeconds must be between 0 and 60.")
             .Validate(o => o.Jwt.All(j => j.Issuer.Length > 0 && j.Audience.Length > 0 && File.Exists(j.PublicKeyFile)),
                 "Each Auth:Jwt entry needs Issuer, Audience and an existing PublicKeyFile.")

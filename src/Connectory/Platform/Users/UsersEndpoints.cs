@@ -14,12 +14,17 @@ internal static class UsersEndpoints
 {
     static readonly PageSpec Paging = new("users", ["name", "subject", "email", "status", "createdAt", "id", "_id"], "+name", 20, ["createdAt"]);
 
+    /// <summary><c>actions/filter</c> sorts by name only, as Qlik's spec says.</summary>
+    static readonly PageSpec FilterPaging = new("users-filter", ["name"], "+name", 20, []);
+
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/users").RequireAuthorization();
         group.MapGet("/me", Me);
         group.MapGet("/", List).FirstOfRepeatedQuery();
         group.MapPost("/", Create);
+        group.MapGet("/actions/count", CountUsers);
+        group.MapPost("/actions/filter", FilterUsers).FirstOfRepeatedQuery();
         group.MapGet("/{userId}", Get);
         group.MapPatch("/{userId}", Patch);
         group.MapDelete("/{userId}", Delete);
@@ -33,19 +38,69 @@ internal static class UsersEndpoints
 
     static async Task<Results<Ok<Users>, ApiError>> List(
         Caller caller, ConnectoryDb db, PageTokens tokens, HttpRequest request,
-        int? limit, string? sort, string? next, string? prev, string? filter, bool? totalResults, CancellationToken ct)
+        int? limit, string? sort, string? next, string? prev, string? filter, string? fields, bool? totalResults, CancellationToken ct)
     {
-        if (filter is not null)
+        if (Matching(db, caller, filter, out var query) is { } badFilter)
         {
-            return ApiError.InvalidParameter("filter", "filtering users is not supported by this service; page through the list instead");
+            return ApiError.InvalidParameter("filter", badFilter);
         }
-        if (PageRequest.TryParse(Paging, new PageScope(Paging.List, caller), tokens, limit, sort, next, prev, out var page) is { } invalid)
+        var scope = new PageScope(Paging.List, caller).With("filter", filter);
+        if (PageRequest.TryParse(Paging, scope, tokens, limit, sort, next, prev, out var page) is { } invalid)
         {
             return invalid;
         }
-        // Admins list the tenant; anyone else lists only themselves.
+        return TypedResults.Ok(await PageAsync(query, page, UserFields.Parse(fields), totalResults == true, request, ct));
+    }
+
+    /// <summary>How many users the caller may see match the filter (all of them without one).</summary>
+    static async Task<Results<Ok<UserCount>, ApiError>> CountUsers(Caller caller, ConnectoryDb db, string? filter, CancellationToken ct)
+    {
+        if (Matching(db, caller, filter, out var query) is { } badFilter)
+        {
+            return ApiError.InvalidParameter("filter", badFilter);
+        }
+        return TypedResults.Ok(new UserCount(await query.CountAsync(ct)));
+    }
+
+    /// <summary>The list with its filter in the body (Qlik's clients send long filters this way); the paging links repeat the body's request.</summary>
+    static async Task<Results<Ok<Users>, ApiError>> FilterUsers(
+        Filter? body, Caller caller, ConnectoryDb db, PageTokens tokens, HttpRequest request,
+        int? limit, string? sort, string? next, string? prev, string? fields, CancellationToken ct)
+    {
+        if (Matching(db, caller, body?.filter, out var query) is { } badFilter)
+        {
+            return ApiError.InvalidField("filter", badFilter);
+        }
+        var scope = new PageScope(FilterPaging.List, caller).With("filter", body?.filter);
+        if (PageRequest.TryParse(FilterPaging, scope, tokens, limit, sort, next, prev, out var page) is { } invalid)
+        {
+            return invalid;
+        }
+        return TypedResults.Ok(await PageAsync(query, page, UserFields.Parse(fields), false, request, ct));
+    }
+
+    /// <summary>
+    /// The users the caller may see (admins the tenant, anyone else only themselves; the tenant filter keeps every
+    /// other tenant out) that match <paramref name="filter"/>; or why the filter is refused.
+    /// </summary>
+    static string? Matching(ConnectoryDb db, Caller caller, string? filter, out IQueryable<User> query)
+    {
         var seesTenant = AccessRules.CanManageUsers(caller);
-        var query = db.Users.AsNoTracking().Where(u => seesTenant || u.Id == caller.UserId);
+        query = db.Users.AsNoTracking().Where(u => seesTenant || u.Id == caller.UserId);
+        if (string.IsNullOrWhiteSpace(filter))
+        {
+            return null;
+        }
+        if (UserFilter.TryParse(filter, out var error) is not { } predicate)
+        {
+            return error;
+        }
+        query = query.Where(predicate);
+        return null;
+    }
+
+    static async Task<Users> PageAsync(IQueryable<User> query, PageRequest page, UserFields fields, bool totalResults, HttpRequest request, CancellationToken ct)
+    {
         var result = page.SortField switch
         {
             "createdAt" => await Keyset.PageAsync(query, u => u.CreatedAt, u => u.Id, u => u.CreatedAt, u => u.Id, page, ct),
@@ -55,11 +110,11 @@ internal static class UsersEndpoints
             "id" or "_id" => await Keyset.PageAsync(query, u => u.Id, u => u.Id, u => u.Id, u => u.Id, page, ct),
             _ => await Keyset.PageAsync(query, u => u.Name, u => u.Id, u => u.Name, u => u.Id, page, ct),
         };
-        int? total = totalResults == true ? await query.CountAsync(ct) : null;
-        return TypedResults.Ok(new Users(
-            result.Rows.Select(u => UserResponse.From(u, request)).ToList(),
+        int? total = totalResults ? await query.CountAsync(ct) : null;
+        return new Users(
+            result.Rows.Select(u => fields.Project(UserResponse.From(u, request))).ToList(),
             page.Links(request, result.Next, result.Prev),
-            total));
+            total);
     }
 
     static async Task<Results<Created<UserResponse>, ApiError>> Create(
