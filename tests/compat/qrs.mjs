@@ -119,8 +119,8 @@ await scenario("qrs", [
   ["PUT with modifiedDate stamped now is accepted; one from before that update is a 409", async () => {
     const { body: read } = await qrs.Get(`dataconnection/${state.connection.id}`);
     const stale = structuredClone(read);
-    // The service asks for the password again when the target changes, so that a stored secret cannot be redirected.
-    const stamped = { ...read, connectionstring: "ODBC CONNECT TO [Sales EU]", password: "s3cret-value", modifiedDate: new Date().toISOString() };
+    // As in QSEoW, the connection string changes without the password being sent again (the entity read has none).
+    const stamped = { ...read, connectionstring: "ODBC CONNECT TO [Sales EU]", modifiedDate: new Date().toISOString() };
     const updated = await qrs.Put(`dataconnection/${read.id}`, stamped);
     assert.equal(updated.statusCode, 200);
     assertEntity(updated.body, { id: read.id, connectionstring: "ODBC CONNECT TO [Sales EU]", username: "reader" });

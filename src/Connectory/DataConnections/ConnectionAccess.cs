@@ -82,8 +82,11 @@ internal sealed class ConnectionAccess
 
     public SpaceInfo? Space(string spaceId) => spaces.TryGetValue(spaceId, out var s) ? s.Space : null;
 
-    /// <summary>Spaces the caller can see, known to this access object.</summary>
-    public IEnumerable<SpaceInfo> VisibleSpaces => spaces.Values.Where(s => AccessRules.CanSeeSpace(caller, s.Standing)).Select(s => s.Space);
+    /// <summary>
+    /// Spaces, known to this access object, whose connections the caller may list, so whose DataFiles connection they
+    /// see: seeing a space is not enough (a shared space's consumer sees its apps, not its data; README "Access rules").
+    /// </summary>
+    public IEnumerable<SpaceInfo> VisibleSpaces => spaces.Values.Where(s => AccessRules.ForConnections(caller, s.Standing).List).Select(s => s.Space);
 
     /// <summary>The caller's standing in a space (or a personal space), as the access rules take it.</summary>
     public SpaceStanding StandingIn(string? spaceId, string spaceType, string personalOwnerId) =>

@@ -103,6 +103,12 @@ public sealed class DataFilesTests(ConnectoryFactory factory) : IClassFixture<Co
         var hidden = await tenant.NewSpaceAsync("shared", name: "Hidden");
         var user = await tenant.NewUserAsync();
         await tenant.AssignAsync(mine, user.Id, "consumer");
+        // A consumer sees the space's apps, not its data: not even its DataFiles connection.
+        Assert.Equal([""], (await user.Client.ListAsync("")).GetProperty("data").EnumerateArray().Select(r => r.Str("space")));
+        var mineId = (await tenant.Admin.ListAsync($"spaceId={mine}")).GetProperty("data")[0].Str("qID");
+        await ApiAssert.ErrorAsync(await user.Client.GetAsync($"{ConnectionApi.Path}/{mineId}"), HttpStatusCode.NotFound);
+        user = await tenant.NewUserAsync();
+        await tenant.AssignAsync(mine, user.Id, "dataconsumer");
         var rows = (await user.Client.ListAsync("")).GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(2, rows.Count);
         Assert.Equal(["", mine], rows.Select(r => r.Str("space")));
