@@ -192,9 +192,11 @@ internal sealed class ConnectionWrites(
                 }
                 await ClearStoredCredentialsNotGivenAsync(connection, change, ct);
             }
-            // Each user's own credential was given for the old target: its owner gives it again for the new one.
+            // Each user's own credential was given for the old target: its owner gives it again for the new one (the
+            // caller's, given in this very request, is the one that stays).
+            var givesOwn = change.PasswordGiven || change.Username is not null;
             var separated = await db.DataCredentials.Where(c => c.ConnectionId == connection.Id && c.Separated).ToListAsync(ct);
-            separated.ForEach(c => c.ConnectionId = null);
+            separated.Where(c => !(givesOwn && c.OwnerId == caller.UserId)).ToList().ForEach(c => c.ConnectionId = null);
         }
         if (change.SecretGiven)
         {

@@ -308,6 +308,35 @@ public sealed class PatchTests(ConnectoryFactory factory) : IClassFixture<Connec
     }
 
     [Fact]
+    public async Task ChangingASeparatedConnectionsTargetWithOwnCredentialsKeepsOnlyTheCallersOwn()
+    {
+        var tenant = await factory.NewTenantAsync();
+        var space = await tenant.NewSpaceAsync("shared");
+        var member = await tenant.NewUserAsync();
+        await tenant.AssignAsync(space, member.Id, "dataconsumer");
+        var id = await tenant.Admin.NewConnectionAsync("separated", space, edit: b => { b["qSeparateCredentials"] = true; b["qUsername"] = "admin-u"; b["qPassword"] = "admin-p"; });
+        await NoContentAsync(member.Client.PutAsJsonAsync($"/api/v1/data-credentials/{Guid.NewGuid()}", new
+        {
+            qName = "members-own",
+            qType = "QvRestConnector.exe",
+            qUsername = "member-u",
+            qPassword = "member-p",
+            connectionId = id,
+            datasourceID = "rest",
+        }));
+        Assert.False(string.IsNullOrEmpty((await member.Client.GetConnectionAsync(id)).Str("qCredentialsID")));
+
+        var moved = ConnectionApi.RestStatement("elsewhere.example.test");
+        await NoContentAsync(tenant.Admin.PatchConnectionAsync(id, new[] { Op("replace", "/qConnectStatement", moved), Op("replace", "/qUsername", "admin-u2"), Op("replace", "/qPassword", "admin-p2") }));
+
+        // The admin's own credential, given anew in the request, stays linked with the new password; the member's,
+        // given for the old target, no longer follows the connection.
+        var credentialId = (await tenant.Admin.GetConnectionAsync(id)).Str("qCredentialsID");
+        Assert.Equal("admin-p2", Decrypt(tenant.Id, credentialId, (await factory.PasswordAsync(credentialId))!));
+        Assert.False((await member.Client.GetConnectionAsync(id)).TryGetProperty("qCredentialsID", out _));
+    }
+
+    [Fact]
     public async Task ChangingTheTargetWithOnlyASecretClearsTheStoredPassword()
     {
         var tenant = await factory.NewTenantAsync();

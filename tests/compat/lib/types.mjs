@@ -15,8 +15,10 @@ export class Types {
   /**
    * `file` is relative to the spec folder. `extras` names, per declared type, properties this service adds on purpose
    * (each documented); any other property the declaration lacks fails the check, so a renamed field cannot slip by.
+   * `errorStatuses` names, per function, error statuses this service answers beyond the declared ones (each
+   * documented); their bodies must still be the declared error type.
    */
-  constructor(file, extras = {}) {
+  constructor(file, extras = {}, errorStatuses = {}) {
     const full = path.resolve(specDir, file);
     if (!existsSync(full)) {
       throw new Error(`Type declarations ${full} not found: set CONNECTORY_SPEC_DIR to the folder holding the specs`);
@@ -48,7 +50,7 @@ export class Types {
         const data = generator.createSchema(`${fn}_${kind}_data`);
         this.allowExtras(data, extras);
         this.schemas.set(`${fn} ${kind}`, {
-          statuses: statusesOf(statuses),
+          statuses: [...statusesOf(statuses), ...(kind === "HttpError" ? errorStatuses[fn] ?? [] : [])],
           validate: this.ajv.compile(data),
         });
       }
