@@ -1,3 +1,4 @@
+using Connectory.Platform.RateLimits;
 using Connectory.Platform.Namespaces;
 using Connectory.Data;
 using Connectory.DataConnections;
@@ -63,6 +64,7 @@ internal static class ConnectoryApp
         services.AddDataSources();
         services.AddDcaas();
         services.AddResolving();
+        services.AddRateTiers();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -80,6 +82,7 @@ internal static class ConnectoryApp
         app.UseAuthorization();
         // After sign-in: limits are per user.
         app.UseRateLimiter();
+        app.UseRateTierHeaders();
 
         app.MapHealth();
         app.MapUsers();

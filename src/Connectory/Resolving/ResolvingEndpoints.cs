@@ -21,7 +21,7 @@ internal static class ResolvingEndpoints
 
     public static IServiceCollection AddResolving(this IServiceCollection services)
     {
-        services.AddOptions<ResolveOptions>().BindConfiguration(ResolveOptions.Section)
+        services.AddSettings<ResolveOptions>(ResolveOptions.Section)
             .Validate(o => o.PermitPerMinute >= 1, "Resolve:PermitPerMinute must be at least 1.")
             .ValidateOnStart();
         services.AddSingleton<AuditLog>();

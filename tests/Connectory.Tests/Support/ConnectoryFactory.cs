@@ -34,6 +34,9 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
             ["data-dir"] = dataDir,
             ["Auth:BootstrapApiKey"] = BootstrapKey,
             ["Auth:SignInCacheSeconds"] = "0",
+            // Tests make many requests as one user; the tiers are tested with their own limits.
+            ["RateLimits:Tier1PerMinute"] = "1000000",
+            ["RateLimits:Tier2PerMinute"] = "1000000",
             ["Logging:Console:FormatterName"] = "simple",
         };
         if (TestDatabase.IsPostgres)
