@@ -8,7 +8,7 @@ internal interface IFileSystem
     /// <summary>Creates a new file only its owner can read and write: 0600 from the moment it exists, whatever the umask.</summary>
     Stream CreateOwnerOnly(string path);
 
-    /// <summary>Opens an existing file for writing, without changing it, to flush it to disk as it is.</summary>
+    /// <summary>Opens an existing file, without changing it, to flush it to disk as it is (read-only is enough).</summary>
     Stream OpenExisting(string path);
 
     /// <summary>Puts what was written to <paramref name="file"/> on disk (fsync).</summary>
@@ -46,9 +46,22 @@ internal sealed class LocalFileSystem : IFileSystem
         }
     }
 
-    public Stream OpenExisting(string path) => new FileStream(path, FileMode.Open, FileAccess.Write);
+    // Read-only: a key file the service may not write (provisioned 0400, say) can still be put on disk.
+    public Stream OpenExisting(string path) => new FileStream(path, FileMode.Open, FileAccess.Read);
 
-    public void FlushToDisk(Stream file) => ((FileStream)file).Flush(flushToDisk: true);
+    public void FlushToDisk(Stream file)
+    {
+        var stream = (FileStream)file;
+        if (stream.CanWrite)
+        {
+            stream.Flush(flushToDisk: true);
+        }
+        else if (!OperatingSystem.IsWindows() && Libc.fsync((int)stream.SafeFileHandle.DangerousGetHandle()) != 0)
+        {
+            // FileStream flushes to disk only what it may write; fsync takes a read-only descriptor as well.
+            throw Libc.Error("fsync", stream.Name);
+        }
+    }
 
     public void Move(string source, string destination, bool overwrite) => File.Move(source, destination, overwrite);
 
