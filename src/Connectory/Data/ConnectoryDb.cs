@@ -26,6 +26,9 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
     /// <summary>On SQLite, saves queue here (see <see cref="SqliteWriteGate"/>); set whenever the context is handed out.</summary>
     public SqliteWriteGate? WriteGate { get; set; }
 
+    /// <summary>How long migrating waits for the migration lock (see <see cref="MigrationLock"/>); set before migrating.</summary>
+    public TimeSpan MigrationLockTimeout { get; set; } = DatabaseOptions.DefaultMigrationLockTimeout;
+
     // A save inside an explicit transaction already holds the database's write lock: it must not wait for the gate,
     // or it could wait on a save that waits on its lock.
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>

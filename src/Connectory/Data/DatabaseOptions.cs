@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Connectory.Hosting;
 
 namespace Connectory.Data;
 
@@ -13,6 +14,14 @@ internal sealed class DatabaseOptions
     /// <summary>Apply pending migrations when the service starts. Always on for SQLite; opt-in for PostgreSQL.</summary>
     public bool MigrateAtStart { get; set; }
 
+    /// <summary>
+    /// How long a start (or an admin command) waits for the migration lock before it gives up with an error that
+    /// names the lock, instead of waiting for ever behind a lock nobody will release.
+    /// </summary>
+    public TimeSpan MigrationLockTimeout { get; set; } = DefaultMigrationLockTimeout;
+
+    public static readonly TimeSpan DefaultMigrationLockTimeout = TimeSpan.FromSeconds(60);
+
     public bool IsPostgres => Provider == "postgres";
 }
 
@@ -23,7 +32,7 @@ internal sealed class DataDirectory(IConfiguration configuration)
 
     public string File(string name)
     {
-        Directory.CreateDirectory(Path);
+        OwnerOnly.EnsureDirectory(Path);
         return System.IO.Path.Combine(Path, name);
     }
 }

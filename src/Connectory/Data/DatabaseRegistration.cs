@@ -4,15 +4,21 @@ using Connectory.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 
 namespace Connectory.Data;
 
 internal static class DatabaseRegistration
 {
+    /// <summary>The SQLite database's file in the data directory.</summary>
+    public const string SqliteFile = "connectory.db";
+
     public static IServiceCollection AddConnectoryDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSettings<DatabaseOptions>(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<DatabaseOptions>(DatabaseOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.MigrationLockTimeout > TimeSpan.Zero, "Database:MigrationLockTimeout must be positive (e.g. 00:01:00).")
+            .ValidateOnStart();
         services.AddSingleton<DataDirectory>();
         services.AddScoped<TenantScope>();
 
@@ -25,13 +31,14 @@ internal static class DatabaseRegistration
                 var pg = configuration.GetConnectionString("Connectory")
                     ?? throw new OptionsValidationException("ConnectionStrings:Connectory", typeof(DatabaseOptions),
                         ["Database:Provider is 'postgres' but ConnectionStrings:Connectory (env ConnectionStrings__Connectory) is not set."]);
-                services.AddPooledDbContextFactory<PostgresConnectoryDb>(o => o.UseNpgsql(pg));
+                services.AddPooledDbContextFactory<PostgresConnectoryDb>(o => o.UseNpgsql(pg).ReplaceService<IHistoryRepository, BoundedNpgsqlHistoryRepository>());
                 services.AddScoped<ConnectoryDb>(sp => Lease<PostgresConnectoryDb>(sp));
                 break;
             default:
                 services.AddPooledDbContextFactory<SqliteConnectoryDb>((sp, o) =>
                     o.UseSqlite(SqliteConnectionString(sp.GetRequiredService<DataDirectory>()))
-                     .AddInterceptors(SqliteDurability.Instance));
+                     .AddInterceptors(SqliteDurability.Instance)
+                     .ReplaceService<IHistoryRepository, BoundedSqliteHistoryRepository>());
                 services.AddScoped<ConnectoryDb>(sp => Lease<SqliteConnectoryDb>(sp));
                 services.AddSingleton(sp => new SqliteStatementPool(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
                 services.AddSingleton(sp => new SqliteWriteGate(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
@@ -52,7 +59,7 @@ internal static class DatabaseRegistration
     public static string SqliteConnectionString(DataDirectory dataDirectory) =>
         new SqliteConnectionStringBuilder
         {
-            DataSource = dataDirectory.File("connectory.db"),
+            DataSource = dataDirectory.File(SqliteFile),
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();

@@ -13,7 +13,8 @@ internal static class AdminCommands
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConnectoryDb>();
-        await DatabaseInitializer.MigrateAsync(db, scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value, CancellationToken.None, force: true);
+        await DatabaseInitializer.MigrateAsync(db, scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+            scope.ServiceProvider.GetRequiredService<ILogger<DatabaseInitializer>>(), CancellationToken.None, force: true);
         Console.WriteLine($"Schema is up to date ({(await db.Database.GetAppliedMigrationsAsync()).Count()} migrations applied).");
         return 0;
     }
@@ -84,7 +85,8 @@ internal static class AdminCommands
 
     /// <summary>The schema as the server would have it at start (SQLite is migrated; PostgreSQL only when Database:MigrateAtStart).</summary>
     static Task EnsureSchemaAsync(IServiceProvider scoped) => DatabaseInitializer.MigrateAsync(
-        scoped.GetRequiredService<ConnectoryDb>(), scoped.GetRequiredService<IOptions<DatabaseOptions>>().Value, CancellationToken.None);
+        scoped.GetRequiredService<ConnectoryDb>(), scoped.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+        scoped.GetRequiredService<ILogger<DatabaseInitializer>>(), CancellationToken.None);
 
     /// <summary>The command ran and failed (exit 1); usage errors (exit 2) are the command line's.</summary>
     static int Fail(string message)

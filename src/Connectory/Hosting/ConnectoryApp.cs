@@ -25,6 +25,7 @@ internal static class ConnectoryApp
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
     public const long MaxRequestBodyBytes = 1024 * 1024;
+    public const string DataProtectionKeys = "dataprotection-keys";
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
@@ -47,8 +48,13 @@ internal static class ConnectoryApp
         services.AddErrorHandling();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = ErrorJson.Options.Encoder);
         services.AddConnectoryDatabase(builder.Configuration);
-        // Only the framework's own antiforgery/auth plumbing uses data protection; keep its keys with the data.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(new DataDirectory(builder.Configuration).File("dataprotection-keys")));
+        // Only the framework's own antiforgery/auth plumbing uses data protection; keep its keys with the data, owner-only.
+        var dataProtectionKeys = new DataDirectory(builder.Configuration).File(DataProtectionKeys);
+        OwnerOnly.EnsureDirectory(dataProtectionKeys);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(dataProtectionKeys));
+        services.AddSingleton<IFileSystem>(LocalFileSystem.Instance);
+        services.AddSingleton<SecretFile>();
+        services.AddSingleton<DataFileModes>();
         services.AddConnectoryAuth();
         services.AddSettings<ApiKeyOptions>(ApiKeyOptions.Section)
             .Validate(o => o.DefaultExpiry > TimeSpan.Zero && o.DefaultExpiry <= o.MaxExpiry, "ApiKeys:DefaultExpiry must be positive and at most ApiKeys:MaxExpiry.")

@@ -144,7 +144,15 @@ internal static class ConnectoryCommandLine
     static async Task<int> ServeAsync(string[] appArguments)
     {
         var app = ConnectoryApp.Build(ConnectoryApp.CreateBuilder(appArguments));
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception e) when (e is Data.MigrationLockTimeoutException || e.InnerException is Data.MigrationLockTimeoutException)
+        {
+            // Already logged, naming the lock and what to do: a refusal to start, not a crash.
+            return Failed;
+        }
         return 0;
     }
 

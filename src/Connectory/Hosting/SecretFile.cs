@@ -1,45 +1,92 @@
+using System.Text;
+
 namespace Connectory.Hosting;
 
-internal static class SecretFile
+/// <summary>
+/// Files that hold keys (the master keys, the bootstrap admin key), written so that a crash or a power loss leaves the
+/// old content or the new, never an empty or missing file: written aside (0600 from the moment it exists), flushed to
+/// disk, renamed into place, and the directory synced so that the rename itself is on disk.
+/// </summary>
+internal sealed class SecretFile(IFileSystem files)
 {
-    /// <summary>Writes a file only its owner can read (0600 from the moment it exists, not chmod-ed after).</summary>
-    public static Task WriteAsync(string path, string content, CancellationToken ct) => WriteAsync(path, content, FileMode.Create, ct);
+    /// <summary>Creates or replaces the file at <paramref name="path"/> durably.</summary>
+    public async Task WriteAsync(string path, string content, CancellationToken ct)
+    {
+        var aside = await WriteAsideAsync(path, content, ct);
+        Place(aside, path, overwrite: true);
+        files.SyncDirectory(DirectoryOf(path));
+    }
 
     /// <summary>
-    /// Like <see cref="WriteAsync(string, string, CancellationToken)"/>, but only when no file is there yet: false
-    /// when another process made it first, whose content then stands.
+    /// Like <see cref="WriteAsync"/>, but only when no file is there yet: false when another process made it first,
+    /// whose content then stands.
     /// </summary>
-    public static async Task<bool> TryCreateAsync(string path, string content, CancellationToken ct)
+    public async Task<bool> TryCreateAsync(string path, string content, CancellationToken ct)
     {
-        // Written aside, then moved into place without overwriting: nobody ever reads a half-written file.
-        var aside = $"{path}.{Guid.NewGuid():N}.tmp";
-        await WriteAsync(aside, content, FileMode.CreateNew, ct);
+        var aside = await WriteAsideAsync(path, content, ct);
         try
         {
-            File.Move(aside, path, overwrite: false);
-            return true;
+            Place(aside, path, overwrite: false);
         }
         catch (IOException) when (File.Exists(path))
         {
-            File.Delete(aside);
             return false;
+        }
+        files.SyncDirectory(DirectoryOf(path));
+        return true;
+    }
+
+    /// <summary>Puts a file that is already in place on disk as it is (a key file edited by hand, say) before anything relies on it.</summary>
+    public void MakeDurable(string path)
+    {
+        using (var file = files.OpenExisting(path))
+        {
+            files.FlushToDisk(file);
+        }
+        files.SyncDirectory(DirectoryOf(path));
+    }
+
+    async Task<string> WriteAsideAsync(string path, string content, CancellationToken ct)
+    {
+        var aside = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using var file = files.CreateOwnerOnly(aside);
+            await file.WriteAsync(Encoding.UTF8.GetBytes(content), ct);
+            files.FlushToDisk(file);
+            return aside;
+        }
+        catch
+        {
+            Forget(aside);
+            throw;
         }
     }
 
-    static async Task WriteAsync(string path, string content, FileMode mode, CancellationToken ct)
+    void Place(string aside, string path, bool overwrite)
     {
-        if (OperatingSystem.IsWindows())
+        try
         {
-            await using var plain = new StreamWriter(new FileStream(path, mode, FileAccess.Write));
-            await plain.WriteAsync(content.AsMemory(), ct);
-            return;
+            files.Move(aside, path, overwrite);
         }
-        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        await using (var stream = new FileStream(path, new FileStreamOptions { Mode = mode, Access = FileAccess.Write, UnixCreateMode = ownerOnly }))
-        await using (var writer = new StreamWriter(stream))
+        catch
         {
-            await writer.WriteAsync(content.AsMemory(), ct);
+            Forget(aside);
+            throw;
         }
-        File.SetUnixFileMode(path, ownerOnly);
     }
+
+    void Forget(string aside)
+    {
+        try
+        {
+            files.Delete(aside);
+        }
+        catch (IOException)
+        {
+            // A leftover *.tmp file is harmless; the error that brought us here is the one to report.
+        }
+    }
+
+    static string DirectoryOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
 }

@@ -61,7 +61,8 @@ internal static class KeyCommands
         await using var scope = services.CreateAsyncScope();
         await Hosting.DatabaseInitializer.MigrateAsync(
             scope.ServiceProvider.GetRequiredService<Data.ConnectoryDb>(),
-            scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Data.DatabaseOptions>>().Value, ct);
+            scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Data.DatabaseOptions>>().Value,
+            scope.ServiceProvider.GetRequiredService<ILogger<Hosting.DatabaseInitializer>>(), ct);
     }
 
     static string Stamp(DateTime value) => value.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

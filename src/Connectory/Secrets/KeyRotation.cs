@@ -42,6 +42,8 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
 
     public async Task<RotationResult> RewrapAllAsync(TextWriter progress, CancellationToken ct)
     {
+        // Nothing is sealed under a key before the key is on disk: else a power loss could keep the secrets and lose the key.
+        ring.MakeDurable();
         var current = ring.CurrentKeyId;
         await RecordAsync(current, ct);
         var prefix = SecretProtector.PrefixOf(current);

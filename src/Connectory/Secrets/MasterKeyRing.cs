@@ -17,15 +17,17 @@ internal sealed partial class MasterKeyRing
     readonly string? path;
     readonly long reloadMilliseconds;
     readonly ILogger<MasterKeyRing> logger;
+    readonly Hosting.SecretFile secretFile;
     readonly Lock gate = new();
     volatile KeySet set;
     long nextCheck;
 
     sealed record KeySet(IReadOnlyDictionary<string, byte[]> Keys, string CurrentKeyId, DateTime Written, long Length);
 
-    public MasterKeyRing(IOptions<SecretsOptions> options, DataDirectory dataDirectory, ILogger<MasterKeyRing> logger)
+    public MasterKeyRing(IOptions<SecretsOptions> options, DataDirectory dataDirectory, Hosting.SecretFile secretFile, ILogger<MasterKeyRing> logger)
     {
         this.logger = logger;
+        this.secretFile = secretFile;
         var settings = options.Value;
         reloadMilliseconds = Math.Max(0, settings.ReloadSeconds) * 1000L;
         if (!string.IsNullOrEmpty(settings.MasterKey))
@@ -44,7 +46,7 @@ internal sealed partial class MasterKeyRing
         path = settings.MasterKeyFile ?? dataDirectory.File(GeneratedFile);
         // Create-if-absent: of two instances starting at once on an empty data directory, one key wins for both.
         if (settings.MasterKeyFile is null && !File.Exists(path)
-            && Hosting.SecretFile.TryCreateAsync(path, $"k1 {NewKey()}\n", CancellationToken.None).GetAwaiter().GetResult())
+            && secretFile.TryCreateAsync(path, $"k1 {NewKey()}\n", CancellationToken.None).GetAwaiter().GetResult())
         {
             logger.LogWarning("No master key configured: generated one in {KeyFile}. Production should supply its own (Secrets:MasterKeyFile or Secrets__MasterKey) and back it up", path);
         }
@@ -87,7 +89,10 @@ internal sealed partial class MasterKeyRing
         return set.Keys.GetValueOrDefault(keyId);
     }
 
-    /// <summary>Appends a new random key to the key file (written whole, then renamed into place) and makes it current.</summary>
+    /// <summary>
+    /// Appends a new random key to the key file and makes it current. The file is written whole, put on disk and
+    /// renamed into place, its directory synced: a secret sealed under the new key never outlives the key after a crash.
+    /// </summary>
     public async Task<string> AddKeyAsync(CancellationToken ct)
     {
         if (path is null)
@@ -97,11 +102,18 @@ internal sealed partial class MasterKeyRing
         var existing = await File.ReadAllTextAsync(path, ct);
         var id = "k" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
         var content = existing.TrimEnd('\n') + (existing.Length > 0 ? "\n" : "") + $"{id} {NewKey()}\n";
-        var temporary = path + ".new";
-        await Hosting.SecretFile.WriteAsync(temporary, content, ct);
-        File.Move(temporary, path, overwrite: true);
+        await secretFile.WriteAsync(path, content, ct);
         Refresh();
         return set.CurrentKeyId == id ? id : throw new InvalidOperationException($"The key file '{path}' did not take the new key {id}.");
+    }
+
+    /// <summary>Puts the key file on disk as it is (a key appended by hand included) before secrets are sealed under its keys.</summary>
+    public void MakeDurable()
+    {
+        if (path is not null)
+        {
+            secretFile.MakeDurable(path);
+        }
     }
 
     KeySet Snapshot()

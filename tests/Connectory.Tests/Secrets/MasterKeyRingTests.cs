@@ -1,4 +1,5 @@
 using Connectory.Data;
+using Connectory.Hosting;
 using Connectory.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +20,7 @@ public sealed class MasterKeyRingTests : IDisposable
     MasterKeyRing Ring(SecretsOptions options) => new(
         Options.Create(options),
         new DataDirectory(new ConfigurationBuilder().AddInMemoryCollection([new("data-dir", directory)]).Build()),
+        new SecretFile(LocalFileSystem.Instance),
         NullLogger<MasterKeyRing>.Instance);
 
     [Fact]

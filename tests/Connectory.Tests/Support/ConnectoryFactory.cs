@@ -74,7 +74,12 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
     public static ConnectoryFactory With(Dictionary<string, string?> extra) => new(TestDirectory.Create(), extra, migrated: true);
 
     /// <summary>A fresh app over an empty database, so that its start-up runs every migration.</summary>
-    public static ConnectoryFactory FromEmptyDatabase() => new(TestDirectory.Create(), null, migrated: false);
+    public static ConnectoryFactory FromEmptyDatabase(Dictionary<string, string?>? extra = null) => new(TestDirectory.Create(), extra, migrated: false);
+
+    /// <summary>The app's database: the SQLite file's connection string, or its own PostgreSQL database's.</summary>
+    public string DatabaseConnectionString => settings.GetValueOrDefault("ConnectionStrings:Connectory") is { } postgres
+        ? postgres
+        : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDir, TestDatabase.SqliteFileName), Pooling = false }.ToString();
 
     public string DataDir { get; }
     public string BootstrapKey { get; }
@@ -158,7 +163,15 @@ static class TestDirectory
     public static string Create()
     {
         var path = Path.Combine(Path.GetTempPath(), "connectory-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
+        // Owner-only, as the service makes a data directory: it warns about one that others may open.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         return path;
     }
 }

@@ -2,6 +2,7 @@ using Connectory.Data;
 using Connectory.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Connectory.Tests.Support;
@@ -62,7 +63,7 @@ static class TestDatabase
         var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
         using (var db = new SqliteConnectoryDb(new DbContextOptionsBuilder<SqliteConnectoryDb>().UseSqlite(connectionString).Options))
         {
-            DatabaseInitializer.MigrateAsync(db, new DatabaseOptions { Provider = "sqlite" }, CancellationToken.None).GetAwaiter().GetResult();
+            DatabaseInitializer.MigrateAsync(db, new DatabaseOptions { Provider = "sqlite" }, NullLogger.Instance, CancellationToken.None).GetAwaiter().GetResult();
             db.Database.OpenConnection();
             db.Database.ExecuteSqlRaw("PRAGMA wal_checkpoint(TRUNCATE);");
             db.Database.CloseConnection();
@@ -88,7 +89,7 @@ static class TestDatabase
         var connectionString = new NpgsqlConnectionStringBuilder(PostgresConnectionString(name)) { Pooling = false }.ToString();
         using (var db = new PostgresConnectoryDb(new DbContextOptionsBuilder<PostgresConnectoryDb>().UseNpgsql(connectionString).Options))
         {
-            DatabaseInitializer.MigrateAsync(db, new DatabaseOptions { Provider = "postgres" }, CancellationToken.None, force: true).GetAwaiter().GetResult();
+            DatabaseInitializer.MigrateAsync(db, new DatabaseOptions { Provider = "postgres" }, NullLogger.Instance, CancellationToken.None, force: true).GetAwaiter().GetResult();
         }
         return name;
     }
