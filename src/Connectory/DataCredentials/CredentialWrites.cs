@@ -221,7 +221,9 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
         {
             return ApiError.MissingField("qName");
         }
-        return name.Trim().Length > MaxNameLength ? ApiError.InvalidField("qName", $"must be at most {MaxNameLength} characters") : null;
+        return name.Trim().Length > MaxNameLength
+            ? ApiError.InvalidField("qName", $"must be at most {MaxNameLength} characters")
+            : NameCharacters.Check(name, "qName");
     }
 
     static ApiError ConnectionIdChanged(string? current, string? wanted) =>

@@ -1,4 +1,5 @@
 using Connectory.Data;
+using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
@@ -238,7 +239,7 @@ internal static class SpacesEndpoints
         {
             return ApiError.MissingField("name");
         }
-        return name.Trim().Length > 256 ? ApiError.InvalidField("name", "must be at most 256 characters") : null;
+        return name.Trim().Length > 256 ? ApiError.InvalidField("name", "must be at most 256 characters") : NameCharacters.Check(name, "name");
     }
 
     internal static async Task<ApiError?> SaveOrConflictAsync(ConnectoryDb db, string name, CancellationToken ct)
