@@ -135,6 +135,10 @@ internal static class SpacesEndpoints
     static async Task<Results<Ok<SpaceResponse>, ApiError>> Patch(
         string spaceId, List<SpacePatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, HttpRequest request, CancellationToken ct)
     {
+        if (PatchOperation.CheckCount(operations.Count) is { } tooMany)
+        {
+            return tooMany;
+        }
         var update = new SpaceUpdate(null, null, null);
         foreach (var operation in operations)
         {
