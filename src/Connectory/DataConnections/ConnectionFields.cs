@@ -175,7 +175,7 @@ internal static class ConnectionFields
         {
             return ApiError.InvalidField("tags", $"must not contain {badCharacter}");
         }
-        // Escapes (control characters, quotes) can make the stored array longer than the tags themselves.
+        // Escapes (quotes, backslashes, non-ASCII under some encoders) can make the stored array longer than the tags themselves.
         return ConnectionViews.ToTags(tags!).Length > MaxTagsJsonLength
             ? ApiError.InvalidField("tags", $"are too long together once stored ({MaxTagsJsonLength} characters of JSON at most)")
             : null;

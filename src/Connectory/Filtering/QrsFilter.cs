@@ -43,7 +43,7 @@ internal static partial class QrsFilter
     public static readonly IReadOnlyList<string> Operators = ["eq", "ne", "gt", "ge", "lt", "le", "sw", "ew", "so"];
     public const int MaxLength = 8192;
     public const int MaxDepth = 32;
-    public const int MaxTerms = 100;
+    public const int MaxTerms = 200;
 
     // A leading @ names a custom property (@Region).
     [GeneratedRegex(@"^@?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]

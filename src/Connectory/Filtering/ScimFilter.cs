@@ -42,7 +42,7 @@ internal static class ScimFilter
     public const int MaxLength = 4096;
     public const int MaxDepth = 32;
     /// <summary>Comparisons in one filter; each becomes a SQL condition with its own parameter.</summary>
-    public const int MaxTerms = 100;
+    public const int MaxTerms = 200;
 
     public static FilterNode? TryParse(string text, out FilterError? error)
     {

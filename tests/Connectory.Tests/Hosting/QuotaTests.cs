@@ -61,18 +61,18 @@ public sealed class QuotaTests(ConnectoryFactory factory) : IClassFixture<Connec
     }
 
     [Fact]
-    public async Task FiltersHoldAtMost100Comparisons()
+    public async Task FiltersHoldAtMost200Comparisons()
     {
         var tenant = await factory.NewTenantAsync();
-        var scim = string.Join(" or ", Enumerable.Range(0, 101).Select(i => $"qName eq \"{i}\""));
+        var scim = string.Join(" or ", Enumerable.Range(0, 201).Select(i => $"qName eq \"{i}\""));
         var error = await ApiAssert.ErrorAsync(await tenant.Admin.GetAsync($"{ConnectionApi.Path}?filter={Uri.EscapeDataString(scim)}"), HttpStatusCode.BadRequest);
-        Assert.Contains("more than 100 comparisons", error.Detail(), StringComparison.Ordinal);
-        var within = string.Join(" or ", Enumerable.Range(0, 100).Select(i => $"qName eq \"{i}\""));
+        Assert.Contains("more than 200 comparisons", error.Detail(), StringComparison.Ordinal);
+        var within = string.Join(" or ", Enumerable.Range(0, 200).Select(i => $"qName eq \"{i}\""));
         Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.GetAsync($"{ConnectionApi.Path}?filter={Uri.EscapeDataString(within)}")).StatusCode);
 
         var qrs = new QrsClient(tenant.Admin);
-        var qrsFilter = string.Join(" or ", Enumerable.Range(0, 101).Select(i => $"name eq '{i}'"));
-        Assert.Equal("The filter has 101 comparisons; at most 100 are accepted.",
+        var qrsFilter = string.Join(" or ", Enumerable.Range(0, 201).Select(i => $"name eq '{i}'"));
+        Assert.Equal("The filter has 201 comparisons; at most 200 are accepted.",
             await QrsTextAsync(await qrs.GetAsync($"/qrs/dataconnection?filter={Uri.EscapeDataString(qrsFilter)}")));
     }
 
