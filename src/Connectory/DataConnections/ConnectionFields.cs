@@ -41,6 +41,10 @@ internal static class ConnectionFields
         {
             return ApiError.InvalidField("qCredentialsName", $"must be at most {MaxNameLength} characters");
         }
+        if (NameCharacters.Check(credentialsName, "qCredentialsName") is { } badCharacter)
+        {
+            return badCharacter;
+        }
         if (password is not null && Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes)
         {
             return ApiError.InvalidField("qPassword", $"must be at most {MaxPasswordBytes} bytes");
@@ -60,6 +64,10 @@ internal static class ConnectionFields
         if (name.Trim().Length > MaxNameLength)
         {
             return ApiError.InvalidField(field, $"must be at most {MaxNameLength} characters");
+        }
+        if (NameCharacters.Check(name, field) is { } badCharacter)
+        {
+            return badCharacter;
         }
         return DataFiles.IsReservedName(name) ? ApiError.InvalidField(field, $"'{DataFiles.Name}' is reserved for the space's data files connection") : null;
     }
@@ -163,7 +171,11 @@ internal static class ConnectionFields
         {
             return ApiError.InvalidField("tags", $"each tag must be at most {MaxTagBytes} bytes; one is {Encoding.UTF8.GetByteCount(tooLong)}");
         }
-        // Escapes (control characters, quotes) can make the stored array longer than the tags themselves.
+        if (tags.Select(t => NameCharacters.Describe(t)).FirstOrDefault(p => p is not null) is { } badCharacter)
+        {
+            return ApiError.InvalidField("tags", $"must not contain {badCharacter}");
+        }
+        // Escapes (quotes, backslashes, non-ASCII under some encoders) can make the stored array longer than the tags themselves.
         return ConnectionViews.ToTags(tags!).Length > MaxTagsJsonLength
             ? ApiError.InvalidField("tags", $"are too long together once stored ({MaxTagsJsonLength} characters of JSON at most)")
             : null;

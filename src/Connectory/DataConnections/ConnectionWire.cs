@@ -100,6 +100,13 @@ internal sealed record ConnectionLinks(Link self);
 
 internal sealed record PatchOperation(string? op, string? path, JsonElement? value)
 {
+    /// <summary>Operations one PATCH may carry on a connection, credential or space; a handful is the real need.</summary>
+    public const int MaxOperations = 100;
+
+    public static ApiError? CheckCount(int count) => count > MaxOperations
+        ? ApiError.BadRequest($"A patch request may hold at most {MaxOperations} operations, not {count}.")
+        : null;
+
     /// <summary>The checks every PATCH array shares: a known op, a path, and a value unless removing.</summary>
     public static ApiError? CheckShape(PatchOperation? operation, int index) => CheckShape(operation?.op, operation?.path, operation?.value, index);
 

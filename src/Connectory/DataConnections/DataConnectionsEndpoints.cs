@@ -189,6 +189,10 @@ internal static class DataConnectionsEndpoints
         string? type, [FromHeader(Name = "qlik-auth-code")] string? authCode, [FromHeader(Name = "qlik-auth-state")] string? authState,
         IDefinedConnections defined, CancellationToken ct)
     {
+        if (PatchOperation.CheckCount(operations.Count) is { } tooMany)
+        {
+            return tooMany;
+        }
         var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, PathName(qID, type, request), type, null, tracked: true, ct);
         if (Refuse(found, error) is { } refused)
         {

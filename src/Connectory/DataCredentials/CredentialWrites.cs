@@ -22,6 +22,7 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
             ?? (string.IsNullOrWhiteSpace(body.qType) ? ApiError.MissingField("qType") : null)
             ?? (body.qUsername is null ? ApiError.MissingField("qUsername") : null)
             ?? (body.qPassword is null ? ApiError.MissingField("qPassword") : null)
+            ?? ConnectionFields.CheckLimits(qType: body.qType, datasourceID: body.datasourceID, username: body.qUsername, password: body.qPassword)
             ?? bodyIdError ?? connectionIdError;
         if (error is not null)
         {
@@ -175,6 +176,10 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
                     return ApiError.InvalidField("path", $"'{path}' is not patchable (one of {string.Join(", ", PatchPaths)})");
             }
         }
+        if (ConnectionFields.CheckLimits(qType: type, datasourceID: datasource, username: username, password: passwordGiven ? password : null) is { } tooLong)
+        {
+            return tooLong;
+        }
         credential.Name = name;
         credential.NameFold = ConnectionFields.Fold(name);
         credential.Type = type;
@@ -221,7 +226,9 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
         {
             return ApiError.MissingField("qName");
         }
-        return name.Trim().Length > MaxNameLength ? ApiError.InvalidField("qName", $"must be at most {MaxNameLength} characters") : null;
+        return name.Trim().Length > MaxNameLength
+            ? ApiError.InvalidField("qName", $"must be at most {MaxNameLength} characters")
+            : NameCharacters.Check(name, "qName");
     }
 
     static ApiError ConnectionIdChanged(string? current, string? wanted) =>

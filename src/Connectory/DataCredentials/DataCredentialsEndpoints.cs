@@ -1,3 +1,4 @@
+using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Namespaces;
@@ -50,6 +51,10 @@ internal static class DataCredentialsEndpoints
     static async Task<Results<NoContent, ApiError>> Patch(
         string qID, List<CredentialPatchOperation?> operations, bool? byCredentialName, Caller caller, CredentialStore store, CredentialWrites writes, CancellationToken ct)
     {
+        if (PatchOperation.CheckCount(operations.Count) is { } tooMany)
+        {
+            return tooMany;
+        }
         var (credential, error) = await store.ResolveAsync(caller, qID, byCredentialName == true, tracked: true, ct);
         if (credential is null || credential.OwnerId != caller.UserId)
         {
@@ -74,6 +79,14 @@ internal static class DataCredentialsEndpoints
         if (body.qSeparated is not (null or 0 or 1))
         {
             return ApiError.InvalidField("qSeparated", "must be 0 (embedded) or 1 (separated)");
+        }
+        if (ConnectionFields.CheckLimits(qType: body.qType, datasourceID: body.datasourceID) is { } tooLong)
+        {
+            return tooLong;
+        }
+        if (body.user?.Length > ConnectionFields.MaxTypeLength)
+        {
+            return ApiError.InvalidField("user", $"must be at most {ConnectionFields.MaxTypeLength} characters");
         }
         if (!string.IsNullOrEmpty(body.user) && body.user != caller.UserId && !caller.IsTenantAdmin)
         {

@@ -41,16 +41,31 @@ internal static partial class QrsFilter
 {
     public const string ParseFailure = "Cannot parse the expression";
     public static readonly IReadOnlyList<string> Operators = ["eq", "ne", "gt", "ge", "lt", "le", "sw", "ew", "so"];
-    const int MaxLength = 8192;
-    const int MaxDepth = 32;
+    public const int MaxLength = 8192;
+    public const int MaxDepth = 32;
+    public const int MaxTerms = 200;
 
     // A leading @ names a custom property (@Region).
     [GeneratedRegex(@"^@?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
     private static partial Regex PathPattern();
 
-    public static QrsFilterNode? Parse(string text)
+    static bool IsJoin(string word) => string.Equals(word, "and", StringComparison.OrdinalIgnoreCase) || string.Equals(word, "or", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why a filter is refused before parsing (its size), naming the limit; null when within them.</summary>
+    public static string? SizeProblem(string text)
     {
         if (text.Length > MaxLength)
+        {
+            return $"The filter is {text.Length} characters; at most {MaxLength} are accepted.";
+        }
+        // Comparisons are joined by and/or, so one more than the joins is the count of a well-formed filter.
+        var terms = 1 + (Tokenize(text)?.Count(t => t.Kind == TokenKind.Word && IsJoin(t.Text)) ?? 0);
+        return terms > MaxTerms ? $"The filter has {terms} comparisons; at most {MaxTerms} are accepted." : null;
+    }
+
+    public static QrsFilterNode? Parse(string text)
+    {
+        if (SizeProblem(text) is not null)
         {
             return null;
         }

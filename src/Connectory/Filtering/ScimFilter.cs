@@ -39,8 +39,10 @@ internal static class ScimFilter
     public static readonly IReadOnlySet<string> Operators = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         { "eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le" };
 
-    const int MaxLength = 4096;
-    const int MaxDepth = 32;
+    public const int MaxLength = 4096;
+    public const int MaxDepth = 32;
+    /// <summary>Comparisons in one filter; each becomes a SQL condition with its own parameter.</summary>
+    public const int MaxTerms = 200;
 
     public static FilterNode? TryParse(string text, out FilterError? error)
     {
@@ -76,6 +78,7 @@ internal static class ScimFilter
     sealed class Parser(string text)
     {
         int position;
+        int terms;
 
         public int Position => position;
         public bool AtEnd => position >= text.Length;
@@ -129,6 +132,10 @@ internal static class ScimFilter
         {
             SkipSpace();
             var start = position;
+            if (++terms > MaxTerms)
+            {
+                throw new FilterException($"The filter has more than {MaxTerms} comparisons", position);
+            }
             var attribute = ReadWord();
             if (attribute.Length == 0)
             {

@@ -24,7 +24,6 @@ namespace Connectory.Hosting;
 internal static class ConnectoryApp
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
-    public const long MaxRequestBodyBytes = 1024 * 1024;
     public const string DataProtectionKeys = "dataprotection-keys";
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
@@ -37,7 +36,7 @@ internal static class ConnectoryApp
         });
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            RequestLimits.Apply(k.Limits);
             k.AddServerHeader = false;
         });
         builder.Logging.ClearProviders();
@@ -82,6 +81,7 @@ internal static class ConnectoryApp
         SettingsCheck.WarnAtStart(app.Services);
         app.UseErrorHandling();
         app.UseNoStore();
+        app.UseQueryStringLimit();
         app.UseNulCharacterCheck();
         app.UseXrfkeyCheck();
         app.UseAuthentication();

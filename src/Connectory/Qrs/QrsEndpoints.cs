@@ -150,6 +150,10 @@ internal static class QrsEndpoints
         {
             return QrsConnections.BadRequest("Each item must be a DataConnection object.");
         }
+        if (items.Count > DataConnections.ConnectionActions.MaxBulkItems)
+        {
+            return QrsConnections.BadRequest($"At most {DataConnections.ConnectionActions.MaxBulkItems} data connections per request, not {items.Count}.");
+        }
         if ((await qrs.EnsureSpaceAsync(caller, ct)).Error is { } denied)
         {
             return denied;
@@ -209,6 +213,10 @@ internal static class QrsEndpoints
         System.Linq.Expressions.Expression<Func<DataConnections.DataConnection, bool>>? narrowing = null;
         if (!string.IsNullOrWhiteSpace(filter))
         {
+            if (QrsFilter.SizeProblem(filter) is { } tooLarge)
+            {
+                return (null, false, QrsConnections.BadRequest(tooLarge));
+            }
             var node = QrsFilter.Parse(filter);
             predicate = node is null ? null : QrsFilter.Compile(node, QrsView.FieldsFor(node));
             if (predicate is null)

@@ -120,6 +120,10 @@ internal static class ApiKeysEndpoints
 
     static async Task<Results<NoContent, ApiError>> Patch(string id, List<ApiKeyPatch> operations, Caller caller, ConnectoryDb db, TimeProvider time, CancellationToken ct)
     {
+        if (DataConnections.PatchOperation.CheckCount(operations.Count) is { } tooMany)
+        {
+            return tooMany;
+        }
         if (await FindVisibleAsync(db, caller, id, ct, tracked: true) is not { } key)
         {
             return ApiError.NotFound($"API key '{id}'");

@@ -1,4 +1,5 @@
 using Connectory.Data;
+using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
@@ -134,6 +135,10 @@ internal static class SpacesEndpoints
     static async Task<Results<Ok<SpaceResponse>, ApiError>> Patch(
         string spaceId, List<SpacePatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, HttpRequest request, CancellationToken ct)
     {
+        if (PatchOperation.CheckCount(operations.Count) is { } tooMany)
+        {
+            return tooMany;
+        }
         var update = new SpaceUpdate(null, null, null);
         foreach (var operation in operations)
         {
@@ -238,7 +243,7 @@ internal static class SpacesEndpoints
         {
             return ApiError.MissingField("name");
         }
-        return name.Trim().Length > 256 ? ApiError.InvalidField("name", "must be at most 256 characters") : null;
+        return name.Trim().Length > 256 ? ApiError.InvalidField("name", "must be at most 256 characters") : NameCharacters.Check(name, "name");
     }
 
     internal static async Task<ApiError?> SaveOrConflictAsync(ConnectoryDb db, string name, CancellationToken ct)

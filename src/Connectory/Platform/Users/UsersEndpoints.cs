@@ -174,6 +174,10 @@ internal static class UsersEndpoints
     static async Task<Results<NoContent, ApiError>> Patch(
         string userId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
     {
+        if (DataConnections.PatchOperation.CheckCount(operations.Count) is { } tooMany)
+        {
+            return tooMany;
+        }
         await using var transaction = await LockTenantAsync(db, caller, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
