@@ -137,7 +137,8 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
         model.Entity<DataConnection>(e =>
         {
             e.ToTable("data_connections");
-            e.HasKey(c => c.Id);
+            // Ids are the tenant's own: a qID another tenant uses is free here, so no answer depends on other tenants.
+            e.HasKey(c => new { c.TenantId, c.Id });
             e.Property(c => c.Id).HasMaxLength(36);
             e.Property(c => c.TenantId).HasMaxLength(32);
             e.Property(c => c.SpaceId).HasMaxLength(32);
@@ -165,16 +166,19 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.HasIndex(c => new { c.TenantId, c.UpdatedAt, c.Id });
             e.HasIndex(c => new { c.TenantId, c.SpaceId });
             e.HasIndex(c => new { c.TenantId, c.OwnerId });
-            e.HasIndex(c => c.CredentialId);
+            e.HasIndex(c => new { c.TenantId, c.CredentialId });
             e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<DataCredential>().WithMany().HasForeignKey(c => c.CredentialId).OnDelete(DeleteBehavior.SetNull);
+            // Deleting a credential clears the references first (CredentialWrites.DeleteAsync): SET NULL would clear the
+            // tenant column too.
+            e.HasOne<DataCredential>().WithMany().HasForeignKey(c => new { c.TenantId, c.CredentialId }).HasPrincipalKey(c => new { c.TenantId, c.Id })
+                .OnDelete(DeleteBehavior.NoAction);
             e.HasQueryFilter(c => c.TenantId == CurrentTenantId);
         });
 
         model.Entity<DataCredential>(e =>
         {
             e.ToTable("data_credentials");
-            e.HasKey(c => c.Id);
+            e.HasKey(c => new { c.TenantId, c.Id });
             e.Property(c => c.Id).HasMaxLength(36);
             e.Property(c => c.TenantId).HasMaxLength(32);
             e.Property(c => c.OwnerId).HasMaxLength(32);
@@ -230,9 +234,10 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.Property(v => v.ConnectionId).HasMaxLength(36);
             e.Property(v => v.DefinitionId).HasMaxLength(36);
             e.Property(v => v.Value).HasMaxLength(Qrs.QrsCustomPropertyValue.MaxValueLength);
-            e.HasIndex(v => v.ConnectionId);
+            e.HasIndex(v => new { v.TenantId, v.ConnectionId });
             e.HasIndex(v => new { v.TenantId, v.DefinitionId, v.Value });
-            e.HasOne<DataConnection>().WithMany().HasForeignKey(v => v.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<DataConnection>().WithMany().HasForeignKey(v => new { v.TenantId, v.ConnectionId }).HasPrincipalKey(c => new { c.TenantId, c.Id })
+                .OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Qrs.QrsCustomPropertyDefinition>().WithMany().HasForeignKey(v => v.DefinitionId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(v => v.TenantId == CurrentTenantId);
         });

@@ -58,9 +58,8 @@ internal sealed class ConnectionWrites(
             }
         }
         var id = command.Id ?? Guid.NewGuid().ToString();
-        // Ids are global keys; the check spans tenants because the insert would collide anyway.
         var taken = new SqlText();
-        taken.Append($"SELECT 1 FROM data_connections WHERE \"Id\" = {taken.Param(id)}");
+        taken.Append($"SELECT 1 FROM data_connections WHERE \"TenantId\" = {taken.Param(caller.TenantId)} AND \"Id\" = {taken.Param(id)}");
         if (await sql.FirstOrDefaultAsync(taken, _ => true, ct))
         {
             return (null, ApiError.Conflict($"A data connection with qID '{id}' already exists."));

@@ -47,9 +47,8 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
             }
             id = pathId!;
             existing = await db.DataCredentials.FirstOrDefaultAsync(c => c.Id == id, ct);
-            // Another user's credential, or (ids being global keys) another tenant's, is not the caller's to replace.
-            if ((existing is not null && existing.OwnerId != caller.UserId)
-                || (existing is null && await db.DataCredentials.IgnoreQueryFilters().AnyAsync(c => c.Id == id, ct)))
+            // Another user's credential is not the caller's to replace.
+            if (existing is not null && existing.OwnerId != caller.UserId)
             {
                 return ApiError.NotFound($"Credential '{qID}'");
             }

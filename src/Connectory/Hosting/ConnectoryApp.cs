@@ -38,6 +38,7 @@ internal static class ConnectoryApp
         {
             RequestLimits.Apply(k.Limits);
             k.AddServerHeader = false;
+            k.ConfigureEndpointDefaults(EarlyErrorBodies.Use);
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole();

@@ -313,8 +313,7 @@ internal static class QrsMigration
             {
                 return Skip($"unmapped space: the space map names '{spaceRef}', which is not a space of the tenant", spaceRef);
             }
-            var derivedId = DerivedId(tenant.Id, sourceId);
-            var existing = await db.DataConnections.AsNoTracking().Where(c => c.Id == sourceId || c.Id == derivedId).Select(c => c.Id).FirstOrDefaultAsync(ct);
+            var existing = await db.DataConnections.AsNoTracking().Where(c => c.Id == sourceId).Select(c => c.Id).FirstOrDefaultAsync(ct);
             if (existing is not null)
             {
                 return Skip($"already imported as {existing}", space.Name, existing);
@@ -324,9 +323,8 @@ internal static class QrsMigration
             {
                 return Skip($"name clash: space '{space.Name}' already has a data connection named '{name.Trim()}'", space.Name);
             }
-            // The QRS id is kept when it is free; when another tenant of this service holds it, a stable id derived
-            // from the tenant and the QRS id is used, so a re-run still recognises the entry.
-            var targetId = await db.DataConnections.IgnoreQueryFilters().AnyAsync(c => c.Id == sourceId, ct) ? derivedId : sourceId;
+            // The QRS id is kept (ids are per tenant), so a re-run recognises the entry.
+            var targetId = sourceId;
             string? password = null;
             var notes = new List<string>();
             if (Text(entry["passwordEncrypted"]) is { } sealedPassword)
@@ -392,15 +390,6 @@ internal static class QrsMigration
     static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     static int? Int(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
-
-    /// <summary>A stable id for a QRS connection imported into a tenant, used when the QRS id itself is taken.</summary>
-    public static string DerivedId(string tenantId, string sourceId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("connectory|qrs-import|" + tenantId + "|" + sourceId));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString();
-    }
 
     static async Task<User?> ImporterAsync(ConnectoryDb db, string tenantId, string? userRef, CancellationToken ct)
     {

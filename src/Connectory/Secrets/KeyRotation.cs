@@ -59,7 +59,7 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
             {
                 var left = await WithDbAsync(db => column.CountAsync(db, null, ct)) - await WithDbAsync(db => column.CountAsync(db, prefix, ct));
                 var done = 0;
-                var after = "";
+                SecretRow? after = null;
                 while (true)
                 {
                     var batch = await WithDbAsync(db => column.BatchAsync(db, after, prefix, batchSize, ct));
@@ -67,7 +67,7 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
                     {
                         break;
                     }
-                    after = batch[^1].Id;
+                    after = batch[^1];
                     var moved = await WithDbAsync(async db =>
                     {
                         var count = 0;

@@ -14,8 +14,11 @@ internal abstract class SecretColumn(string name, string field)
     public string Name { get; } = name;
     public string Field { get; } = field;
 
-    /// <summary>Up to <paramref name="take"/> rows after <paramref name="afterId"/> (by id) whose value does not start with <paramref name="skipPrefix"/>.</summary>
-    public abstract Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct);
+    /// <summary>
+    /// Up to <paramref name="take"/> rows after <paramref name="after"/> (by tenant, then id: ids are per tenant) whose
+    /// value does not start with <paramref name="skipPrefix"/>.
+    /// </summary>
+    public abstract Task<List<SecretRow>> BatchAsync(ConnectoryDb db, SecretRow? after, string skipPrefix, int take, CancellationToken ct);
 
     /// <summary>Values starting with <paramref name="prefix"/> (all values when null).</summary>
     public abstract Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct);
@@ -38,20 +41,26 @@ internal static class StoredSecrets
 {
     public static readonly IReadOnlyList<SecretColumn> Columns = [new CredentialPasswords(), new ConnectionSecrets()];
 
+    static IQueryable<DataCredential> After(IQueryable<DataCredential> rows, SecretRow? after) => after is null ? rows
+        : rows.Where(c => string.Compare(c.TenantId, after.TenantId) > 0 || (c.TenantId == after.TenantId && string.Compare(c.Id, after.Id) > 0));
+
+    static IQueryable<DataConnection> After(IQueryable<DataConnection> rows, SecretRow? after) => after is null ? rows
+        : rows.Where(c => string.Compare(c.TenantId, after.TenantId) > 0 || (c.TenantId == after.TenantId && string.Compare(c.Id, after.Id) > 0));
+
     sealed class CredentialPasswords() : SecretColumn("data_credentials.password", CredentialStore.PasswordField)
     {
         static IQueryable<DataCredential> All(ConnectoryDb db) => db.DataCredentials.IgnoreQueryFilters().Where(c => c.Password != null);
 
-        public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct) =>
-            All(db).Where(c => string.Compare(c.Id, afterId) > 0 && !c.Password!.StartsWith(skipPrefix))
-                .OrderBy(c => c.Id).Take(take)
+        public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, SecretRow? after, string skipPrefix, int take, CancellationToken ct) =>
+            After(All(db), after).Where(c => !c.Password!.StartsWith(skipPrefix))
+                .OrderBy(c => c.TenantId).ThenBy(c => c.Id).Take(take)
                 .Select(c => new SecretRow(c.Id, c.TenantId, c.Password!)).ToListAsync(ct);
 
         public override Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct) =>
             prefix is null ? All(db).CountAsync(ct) : All(db).CountAsync(c => c.Password!.StartsWith(prefix), ct);
 
         public override Task<int> ReplaceAsync(ConnectoryDb db, SecretRow row, string value, CancellationToken ct) =>
-            All(db).Where(c => c.Id == row.Id && c.Password == row.Value).ExecuteUpdateAsync(s => s.SetProperty(c => c.Password, value), ct);
+            All(db).Where(c => c.TenantId == row.TenantId && c.Id == row.Id && c.Password == row.Value).ExecuteUpdateAsync(s => s.SetProperty(c => c.Password, value), ct);
     }
 
     sealed class ConnectionSecrets() : SecretColumn("data_connections.qConnectionSecret", ConnectionWrites.SecretField)
@@ -60,15 +69,15 @@ internal static class StoredSecrets
 
         public override bool OneRowPerTransaction => true;
 
-        public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, string afterId, string skipPrefix, int take, CancellationToken ct) =>
-            All(db).Where(c => string.Compare(c.Id, afterId) > 0 && !c.ConnectionSecret!.StartsWith(skipPrefix))
-                .OrderBy(c => c.Id).Take(take)
+        public override Task<List<SecretRow>> BatchAsync(ConnectoryDb db, SecretRow? after, string skipPrefix, int take, CancellationToken ct) =>
+            After(All(db), after).Where(c => !c.ConnectionSecret!.StartsWith(skipPrefix))
+                .OrderBy(c => c.TenantId).ThenBy(c => c.Id).Take(take)
                 .Select(c => new SecretRow(c.Id, c.TenantId, c.ConnectionSecret!)).ToListAsync(ct);
 
         public override Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct) =>
             prefix is null ? All(db).CountAsync(ct) : All(db).CountAsync(c => c.ConnectionSecret!.StartsWith(prefix), ct);
 
         public override Task<int> ReplaceAsync(ConnectoryDb db, SecretRow row, string value, CancellationToken ct) =>
-            All(db).Where(c => c.Id == row.Id && c.ConnectionSecret == row.Value).ExecuteUpdateAsync(s => s.SetProperty(c => c.ConnectionSecret, value), ct);
+            All(db).Where(c => c.TenantId == row.TenantId && c.Id == row.Id && c.ConnectionSecret == row.Value).ExecuteUpdateAsync(s => s.SetProperty(c => c.ConnectionSecret, value), ct);
     }
 }

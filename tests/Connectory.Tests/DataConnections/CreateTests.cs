@@ -81,9 +81,14 @@ public sealed partial class CreateTests(ConnectoryFactory factory) : IClassFixtu
 
         var taken = await ApiAssert.ErrorAsync(await tenant.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id }), HttpStatusCode.Conflict, "DCERROR-0090");
         Assert.Contains(id, taken.Detail(), StringComparison.Ordinal);
-        // Ids are global: another tenant cannot take it either, and learns nothing else.
+        // Ids are per tenant: another tenant's answer is the one for a free id, so it learns nothing of this one.
         var other = await factory.NewTenantAsync();
-        await ApiAssert.ErrorAsync(await other.Admin.PostConnectionAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id }), HttpStatusCode.Conflict, "DCERROR-0090");
+        var theirs = await other.Admin.CreateAsync(new Dictionary<string, object?>(ConnectionApi.Body("other")) { ["qID"] = id, ["qConnectionSecret"] = "theirs" });
+        Assert.Equal(id, theirs.Str("qID"));
+        Assert.Equal("other", (await other.Admin.GetConnectionAsync(id)).Str("qName"));
+        Assert.Equal("given", (await tenant.Admin.GetConnectionAsync(id)).Str("qName"));
+        Assert.Equal(HttpStatusCode.NoContent, (await other.Admin.DeleteAsync($"{ConnectionApi.Path}/{id}")).StatusCode);
+        Assert.Equal("given", (await tenant.Admin.GetConnectionAsync(id)).Str("qName"));
 
         foreach (var bad in new[] { "not-a-uuid", "12345", "{" + Guid.NewGuid() + "}", Guid.NewGuid().ToString("N") })
         {

@@ -51,11 +51,6 @@ public sealed class RobustnessTests(ConnectoryFactory factory) : IClassFixture<C
         {
             var query = string.Join('&', Enumerable.Range(0, 1 + random.Next(4)).Select(_ =>
                 $"{ListParameters[random.Next(ListParameters.Length)]}={Uri.EscapeDataString(Texts[random.Next(Texts.Length)])}"));
-            if (query.Length > 7000)
-            {
-                // Kestrel answers over-long request lines itself (414) before the API sees them.
-                continue;
-            }
             var client = random.Next(4) == 0 ? user.Client : tenant.Admin;
             await AssertNoServerErrorAsync(await client.GetAsync($"{ConnectionApi.Path}?{query}"), query);
         }
@@ -79,17 +74,12 @@ public sealed class RobustnessTests(ConnectoryFactory factory) : IClassFixture<C
         for (var i = 0; i < 250; i++)
         {
             var target = random.Next(3) == 0 ? id : Uri.EscapeDataString(Texts[random.Next(Texts.Length)]);
-            // Kestrel rejects a NUL in the path itself (400) before the API sees the request.
-            if (target.Length == 0 || target is "." or ".." || target.Contains("%00", StringComparison.Ordinal))
+            if (target.Length == 0 || target is "." or "..")
             {
                 target = "x";
             }
             var query = string.Join('&', Enumerable.Range(0, random.Next(3)).Select(_ =>
                 $"{parameters[random.Next(parameters.Length)]}={Uri.EscapeDataString(Texts[random.Next(Texts.Length)])}"));
-            if (target.Length + query.Length > 7000)
-            {
-                continue;
-            }
             await AssertNoServerErrorAsync(await tenant.Admin.GetAsync($"{ConnectionApi.Path}/{target}?{query}"), $"GET {target}?{query}");
             await AssertNoServerErrorAsync(await tenant.Admin.DeleteAsync($"{ConnectionApi.Path}/{target}?{query}&type=connectionname"), $"DELETE {target}?{query}");
         }

@@ -157,10 +157,17 @@ public sealed class DataCredentialsTests(ConnectoryFactory factory) : IClassFixt
         var theirs = await factory.NewTenantAsync();
         var id = await mine.Admin.NewCredentialAsync("Tenant secret");
         await ApiAssert.ErrorAsync(await theirs.Admin.GetAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.NotFound);
-        await ApiAssert.ErrorAsync(await theirs.Admin.PutCredentialAsync(id, new { qName = "x", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.NotFound);
         await ApiAssert.ErrorAsync(await theirs.Admin.PatchCredentialAsync(id, new[] { new { op = "replace", path = "/qName", value = "x" } }), HttpStatusCode.NotFound);
         await ApiAssert.ErrorAsync(await theirs.Admin.DeleteAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.NotFound);
         Assert.DoesNotContain(id, (await theirs.Admin.OrphansAsync(new { })).Ids());
+        Assert.Contains(id, (await mine.Admin.OrphansAsync(new { })).Ids());
+
+        // Ids are per tenant: a PUT of this id makes the other tenant a credential of its own, as for a free id, and
+        // leaves this one as it was.
+        await ApiAssert.OkAsync(await theirs.Admin.PutCredentialAsync(id, new { qName = "x", qType = "t", qUsername = "u", qPassword = "p" }), HttpStatusCode.NoContent);
+        Assert.Equal("x", (await theirs.Admin.GetAsync($"/api/v1/data-credentials/{id}").JsonAsync()).GetProperty("qName").GetString());
+        Assert.Equal("Tenant secret", (await mine.Admin.GetAsync($"/api/v1/data-credentials/{id}").JsonAsync()).GetProperty("qName").GetString());
+        await ApiAssert.OkAsync(await theirs.Admin.DeleteAsync($"/api/v1/data-credentials/{id}"), HttpStatusCode.NoContent);
         Assert.Contains(id, (await mine.Admin.OrphansAsync(new { })).Ids());
     }
 

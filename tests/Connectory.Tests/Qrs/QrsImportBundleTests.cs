@@ -91,15 +91,13 @@ public sealed class QrsImportBundleTests : IClassFixture<ConnectoryFactory>, IDi
         var strangerConnection = await tenant.Admin.GetAsync($"/api/v1/data-connections/{stranger}").JsonAsync();
         Assert.Equal(tenant.AdminUserId, strangerConnection.Str("user"));
 
-        // Another tenant importing the same bundle gets its own, derived ids.
+        // Another tenant importing the same bundle keeps the same ids: ids are per tenant.
         var other = await factory.NewTenantAsync();
         await other.NewSpaceAsync("shared", name: "QSEoW Import");
         var (again, _, _) = await ImportAsync(bundle, other.Id, "*=QSEoW Import");
-        var derived = again!.Lines.Single(l => l.Name == "Jo's REST").TargetId!;
-        Assert.Equal(QrsMigration.DerivedId(other.Id, owned), derived);
-        Assert.NotEqual(owned, derived);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.GetAsync($"/api/v1/data-connections/{owned}")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await other.Admin.GetAsync($"/api/v1/data-connections/{derived}")).StatusCode);
+        Assert.Equal(owned, again!.Lines.Single(l => l.Name == "Jo's REST").TargetId);
+        Assert.Equal(HttpStatusCode.OK, (await other.Admin.GetAsync($"/api/v1/data-connections/{owned}")).StatusCode);
+        Assert.Equal(space, (await tenant.Admin.GetAsync($"/api/v1/data-connections/{owned}").JsonAsync()).Str("space"));
     }
 
     [Fact]

@@ -221,11 +221,11 @@ public sealed class QrsMigrationTests : IDisposable
         Assert.StartsWith("skipped: unmapped space: no rule", Outcome("Other"));
         Assert.Contains("6 in bundle: 2 created, 4 skipped, 0 failed.", reportText, StringComparison.Ordinal);
 
-        // The created connections through the Cloud API; the QRS ids are taken by the source tenant, so stable derived ids are used.
+        // The created connections through the Cloud API keep their QRS ids, though the source tenant holds the same ids: ids are per tenant.
         var listed = await ConnectionsAsync(admin);
         Assert.Equal(3, listed.Count);
         var salesId = report.Lines.Single(l => l.Name == "Sales REST").TargetId!;
-        Assert.Equal(QrsMigration.DerivedId(target.Tenant.Id, sales.Str("id")), salesId);
+        Assert.Equal(sales.Str("id"), salesId);
         var salesCloud = listed.Single(c => c.Str("qID") == salesId);
         Assert.Equal("Sales REST", salesCloud.Str("qName"));
         Assert.Equal("QvRestConnector.exe", salesCloud.Str("qType"));
@@ -238,13 +238,13 @@ public sealed class QrsMigrationTests : IDisposable
         Assert.DoesNotContain(Password, await admin.GetStringAsync($"/api/v1/data-connections/{salesId}"), StringComparison.Ordinal);
         var ledgerCloud = listed.Single(c => c.Str("qName") == "General Ledger");
         Assert.Equal(general, ledgerCloud.Str("space"));
-        Assert.Equal(QrsMigration.DerivedId(target.Tenant.Id, ledger.Str("id")), ledgerCloud.Str("qID"));
+        Assert.Equal(ledger.Str("id"), ledgerCloud.Str("qID"));
 
         // The password reached the credential store encrypted, and opens to the original.
         var stored = await site.WithDbAsync(async (db, services) =>
         {
-            var connection = await db.DataConnections.IgnoreQueryFilters().SingleAsync(c => c.Id == salesId);
-            var credential = await db.DataCredentials.IgnoreQueryFilters().SingleAsync(c => c.Id == connection.CredentialId);
+            var connection = await db.DataConnections.IgnoreQueryFilters().SingleAsync(c => c.TenantId == target.Tenant.Id && c.Id == salesId);
+            var credential = await db.DataCredentials.IgnoreQueryFilters().SingleAsync(c => c.TenantId == target.Tenant.Id && c.Id == connection.CredentialId);
             Assert.DoesNotContain(Password, credential.Password!, StringComparison.Ordinal);
             Assert.Equal("svc-sales", credential.Username);
             return services.GetRequiredService<SecretProtector>().TryUnprotect(credential.Password!, new SecretContext(credential.TenantId, credential.Id, "password"));

@@ -24,6 +24,10 @@ namespace Connectory.Data.Migrations.Postgres
 
             modelBuilder.Entity("Connectory.DataConnections.DataConnection", b =>
                 {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Id")
                         .HasMaxLength(36)
                         .HasColumnType("character varying(36)");
@@ -111,11 +115,6 @@ namespace Connectory.Data.Migrations.Postgres
                         .HasMaxLength(16384)
                         .HasColumnType("character varying(16384)");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -124,9 +123,9 @@ namespace Connectory.Data.Migrations.Postgres
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.HasKey("Id");
+                    b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("CredentialId");
+                    b.HasIndex("TenantId", "CredentialId");
 
                     b.HasIndex("TenantId", "OwnerId");
 
@@ -150,6 +149,10 @@ namespace Connectory.Data.Migrations.Postgres
 
             modelBuilder.Entity("Connectory.DataCredentials.DataCredential", b =>
                 {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Id")
                         .HasMaxLength(36)
                         .HasColumnType("character varying(36)");
@@ -188,11 +191,6 @@ namespace Connectory.Data.Migrations.Postgres
                     b.Property<bool>("Separated")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -206,7 +204,7 @@ namespace Connectory.Data.Migrations.Postgres
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
-                    b.HasKey("Id");
+                    b.HasKey("TenantId", "Id");
 
                     b.HasIndex("TenantId", "ConnectionId", "OwnerId");
 
@@ -668,9 +666,9 @@ namespace Connectory.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId");
-
                     b.HasIndex("DefinitionId");
+
+                    b.HasIndex("TenantId", "ConnectionId");
 
                     b.HasIndex("TenantId", "DefinitionId", "Value");
 
@@ -701,16 +699,16 @@ namespace Connectory.Data.Migrations.Postgres
 
             modelBuilder.Entity("Connectory.DataConnections.DataConnection", b =>
                 {
-                    b.HasOne("Connectory.DataCredentials.DataCredential", null)
-                        .WithMany()
-                        .HasForeignKey("CredentialId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Connectory.Platform.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Connectory.DataCredentials.DataCredential", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "CredentialId")
+                        .OnDelete(DeleteBehavior.NoAction);
                 });
 
             modelBuilder.Entity("Connectory.DataCredentials.DataCredential", b =>
@@ -796,15 +794,15 @@ namespace Connectory.Data.Migrations.Postgres
 
             modelBuilder.Entity("Connectory.Qrs.QrsCustomPropertyValue", b =>
                 {
-                    b.HasOne("Connectory.DataConnections.DataConnection", null)
-                        .WithMany()
-                        .HasForeignKey("ConnectionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Connectory.Qrs.QrsCustomPropertyDefinition", null)
                         .WithMany()
                         .HasForeignKey("DefinitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Connectory.DataConnections.DataConnection", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "ConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

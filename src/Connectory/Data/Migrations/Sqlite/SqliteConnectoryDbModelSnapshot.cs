@@ -19,6 +19,10 @@ namespace Connectory.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Connectory.DataConnections.DataConnection", b =>
                 {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Id")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT");
@@ -106,11 +110,6 @@ namespace Connectory.Data.Migrations.Sqlite
                         .HasMaxLength(16384)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -119,9 +118,9 @@ namespace Connectory.Data.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("CredentialId");
+                    b.HasIndex("TenantId", "CredentialId");
 
                     b.HasIndex("TenantId", "OwnerId");
 
@@ -145,6 +144,10 @@ namespace Connectory.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Connectory.DataCredentials.DataCredential", b =>
                 {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Id")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT");
@@ -183,11 +186,6 @@ namespace Connectory.Data.Migrations.Sqlite
                     b.Property<bool>("Separated")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -201,7 +199,7 @@ namespace Connectory.Data.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.HasKey("TenantId", "Id");
 
                     b.HasIndex("TenantId", "ConnectionId", "OwnerId");
 
@@ -663,9 +661,9 @@ namespace Connectory.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId");
-
                     b.HasIndex("DefinitionId");
+
+                    b.HasIndex("TenantId", "ConnectionId");
 
                     b.HasIndex("TenantId", "DefinitionId", "Value");
 
@@ -696,16 +694,16 @@ namespace Connectory.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Connectory.DataConnections.DataConnection", b =>
                 {
-                    b.HasOne("Connectory.DataCredentials.DataCredential", null)
-                        .WithMany()
-                        .HasForeignKey("CredentialId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Connectory.Platform.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Connectory.DataCredentials.DataCredential", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "CredentialId")
+                        .OnDelete(DeleteBehavior.NoAction);
                 });
 
             modelBuilder.Entity("Connectory.DataCredentials.DataCredential", b =>
@@ -791,15 +789,15 @@ namespace Connectory.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Connectory.Qrs.QrsCustomPropertyValue", b =>
                 {
-                    b.HasOne("Connectory.DataConnections.DataConnection", null)
-                        .WithMany()
-                        .HasForeignKey("ConnectionId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Connectory.Qrs.QrsCustomPropertyDefinition", null)
                         .WithMany()
                         .HasForeignKey("DefinitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Connectory.DataConnections.DataConnection", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "ConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
