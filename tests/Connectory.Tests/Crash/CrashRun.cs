@@ -38,6 +38,8 @@ public sealed class CrashRun : IDisposable
     internal ServiceProcess? Service { get; set; }
     public int Round { get; set; }
 
+    public int BatchesDone { get; set; }
+
     /// <summary>The first start, and the writers' user and key: once per run.</summary>
     internal async Task<ServiceProcess> ServiceAsync()
     {
