@@ -26,7 +26,7 @@ sealed class CrashCheck(CrashApi api, CrashTally tally)
     {
         if (connection.Deleted && connection.Settled && connection.Id is not null && Random.Shared.Next(4) != 0)
         {
-            // Deletes are checked at the check right after them (below) and then now and then, to keep checks short.
+            // An acknowledged delete is checked at one check in four, at random, to keep checks short as deletes pile up.
             return;
         }
         // A create whose answer never came is found by its name; lists never carry the secret, so it is read by id.
