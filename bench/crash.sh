@@ -23,6 +23,6 @@ for db in $DBS; do
     --filter "FullyQualifiedName~Crash.CrashTests" --logger "console;verbosity=detailed" >"$WORK/$db.log" 2>&1 || status=1
   echo "== $db: $KILLS server kills, $(( $(date +%s) - start )) s in all"
   grep -E '^ *(SQLite|PostgreSQL), [0-9]+ of [0-9]+ batches' "$WORK/$db.log" | sed 's/^ *//' || true
-  grep -E 'lost:|half-applied:|\[FAIL\]|Passed!|Failed!|Total tests|Passed:|Failed:' "$WORK/$db.log" | head -20 || true
+  grep -E -A3 '\[FAIL\]|Total tests|Passed:|Failed:' "$WORK/$db.log" | head -20 || true
 done
 exit $status
