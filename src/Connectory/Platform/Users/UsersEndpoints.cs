@@ -293,7 +293,7 @@ internal static class UsersEndpoints
             u => u.Id != changed.Id && u.Roles.Contains(TenantRoles.TenantAdmin) && u.Status == UserStatus.Active, ct);
     }
 
-    static ApiError? ResolveRoles(List<RoleRef>? refs, out List<string> roles)
+    internal static ApiError? ResolveRoles(List<RoleRef>? refs, out List<string> roles)
     {
         roles = [];
         foreach (var roleRef in refs ?? [])
