@@ -3,6 +3,7 @@ using Connectory.DataCredentials;
 using Connectory.DataSources;
 using Connectory.Platform.Audit;
 using Connectory.Platform.ApiKeys;
+using Connectory.Platform.Groups;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
@@ -46,6 +47,8 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Space> Spaces => Set<Space>();
     public DbSet<SpaceAssignment> SpaceAssignments => Set<SpaceAssignment>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<DataConnection> DataConnections => Set<DataConnection>();
     public DbSet<DataCredential> DataCredentials => Set<DataCredential>();
     public DbSet<DataSourceSetting> DataSourceSettings => Set<DataSourceSetting>();
@@ -132,6 +135,37 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.HasIndex(a => new { a.TenantId, a.AssigneeId });
             e.HasOne<Space>().WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(a => a.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<Group>(e =>
+        {
+            e.ToTable("groups");
+            e.HasKey(g => g.Id);
+            e.Property(g => g.Id).HasMaxLength(32);
+            e.Property(g => g.TenantId).HasMaxLength(32);
+            e.Property(g => g.Name).HasMaxLength(256);
+            e.Property(g => g.ProviderType).HasMaxLength(16);
+            e.Property(g => g.Status).HasMaxLength(16);
+            e.Property(g => g.CreatedBy).HasMaxLength(32);
+            e.Property(g => g.UpdatedBy).HasMaxLength(32);
+            e.Ignore(g => g.RoleSet);
+            e.HasIndex(g => new { g.TenantId, g.Name }).IsUnique();
+            e.HasOne<Tenant>().WithMany().HasForeignKey(g => g.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(g => g.TenantId == CurrentTenantId);
+        });
+
+        model.Entity<GroupMember>(e =>
+        {
+            e.ToTable("group_members");
+            e.HasKey(m => new { m.GroupId, m.UserId, m.Source });
+            e.Property(m => m.TenantId).HasMaxLength(32);
+            e.Property(m => m.GroupId).HasMaxLength(32);
+            e.Property(m => m.UserId).HasMaxLength(32);
+            e.Property(m => m.Source).HasMaxLength(16);
+            e.HasIndex(m => new { m.TenantId, m.UserId });
+            e.HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(m => m.TenantId == CurrentTenantId);
         });
 
         model.Entity<DataConnection>(e =>

@@ -16,6 +16,14 @@ internal static class DbErrors
         _ => false,
     };
 
+    /// <summary>True when a write named a row that a concurrent request deleted.</summary>
+    public static bool IsForeignKeyViolation(this DbUpdateException exception) => exception.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode == 787,
+        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.ForeignKeyViolation,
+        _ => false,
+    };
+
     /// <summary>
     /// True when the database gave up this request's transaction for a concurrent one (PostgreSQL's deadlock
     /// detection or serialization failure): nothing of it was applied, and the same request may succeed again.

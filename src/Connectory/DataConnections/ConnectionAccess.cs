@@ -25,7 +25,7 @@ internal sealed class ConnectionAccess
 
     public Caller Caller => caller;
 
-    /// <summary>Every space the caller owns, is assigned to, or administers by tenant role.</summary>
+    /// <summary>Every space the caller owns, is assigned to (themselves or through a group), or administers by tenant role.</summary>
     /// <param name="withAdministered">
     /// Also load the spaces of kinds the caller administers by tenant role. Rights there follow from the kind alone,
     /// which every connection row carries, so only callers that list those spaces themselves (DataFiles) need them.
@@ -33,6 +33,7 @@ internal sealed class ConnectionAccess
     public static async Task<ConnectionAccess> LoadAsync(ConnectoryDb db, Caller caller, CancellationToken ct, bool withAdministered = true)
     {
         var uid = caller.UserId;
+        var groups = caller.GroupIds.ToList();
         var shared = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         if (!withAdministered && shared && data)
@@ -42,12 +43,12 @@ internal sealed class ConnectionAccess
         }
         var rows = await db.Spaces.AsNoTracking()
             .Where(s => (withAdministered && ((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))
-                        || ((s.OwnerId == uid || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid))
+                        || ((s.OwnerId == uid || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))))
                             && (withAdministered || !((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))))
             .Select(s => new
             {
                 Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid).Select(a => a.Roles).ToList(),
+                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))).Select(a => a.Roles).ToList(),
             })
             .ToListAsync(ct);
         return new ConnectionAccess(caller, rows.ToDictionary(
@@ -55,7 +56,7 @@ internal sealed class ConnectionAccess
             r => (r.Space, Standing(r.Space, r.Roles))));
     }
 
-    /// <summary>Only what one connection needs: its space and the caller's roles there.</summary>
+    /// <summary>Only what one connection needs: its space and the caller's roles there (their own and their groups').</summary>
     public static async Task<ConnectionAccess> ForSpaceAsync(ConnectoryDb db, Caller caller, string? spaceId, CancellationToken ct)
     {
         if (spaceId is null)
@@ -63,17 +64,18 @@ internal sealed class ConnectionAccess
             return new ConnectionAccess(caller, []);
         }
         var uid = caller.UserId;
+        var groups = caller.GroupIds.ToList();
         var row = await db.Spaces.AsNoTracking().Where(s => s.Id == spaceId)
             .Select(s => new
             {
                 Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == uid).Select(a => a.Roles).ToList(),
+                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))).Select(a => a.Roles).ToList(),
             })
             .FirstOrDefaultAsync(ct);
         return new ConnectionAccess(caller, row is null ? [] : new() { [row.Space.Id] = (row.Space, Standing(row.Space, row.Roles)) });
     }
 
-    /// <summary>From a space (and the caller's roles there) read along with the connection itself.</summary>
+    /// <summary>From a space (and the caller's roles there, one entry per assignment) read along with the connection itself.</summary>
     public static ConnectionAccess ForKnownSpace(Caller caller, SpaceInfo? space, List<string> roles) =>
         new(caller, space is null ? [] : new() { [space.Id] = (space, Standing(space, roles)) });
 

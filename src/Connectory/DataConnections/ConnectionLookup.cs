@@ -48,7 +48,7 @@ internal static class ConnectionLookup
             // hand-written statement: it is the hottest path, and EF Core's per-query work cost more than the query.
             var row = tracked
                 ? await TrackedWithSpaceAsync(db, caller, id!, ct)
-                : await (reads ?? new HotSql(db)).FirstOrDefaultAsync(WithSpaceSql(caller, id!), ReadWithSpace, ct);
+                : Merge(await (reads ?? new HotSql(db)).ListAsync(WithSpaceSql(caller, id!), ReadWithSpace, ct));
             if (row is null)
             {
                 return await DataFilesByIdAsync(db, caller, id!, ct);
@@ -70,20 +70,26 @@ internal static class ConnectionLookup
 
     sealed record WithSpace(DataConnection Connection, SpaceInfo? Space, List<string> Roles);
 
-    // (SpaceId, Type, AssigneeId) is unique, so the joins yield at most one row.
+    // (SpaceId, Type, AssigneeId) is unique, so the joins yield one row per assignment the caller holds there (their
+    // own and their groups'), and one row without roles when they hold none.
     static SqlText WithSpaceSql(Caller caller, string id)
     {
         var sql = new SqlText();
         var rows = new TenantRows(sql, caller.TenantId);
         var uid = sql.Param(caller.UserId);
+        var byGroup = caller.GroupIds.Count == 0 ? "" : $" OR (a.\"Type\" = 'group' AND a.\"AssigneeId\" IN ({sql.Params(caller.GroupIds)}))";
         sql.Append(
             $"SELECT {ConnectionRows.Columns}, s.\"Id\", s.\"Name\", s.\"Type\", s.\"OwnerId\", s.\"CreatedAt\", a.\"Roles\" " +
             "FROM data_connections c " +
             $"LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = {rows.Tenant} " +
-            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND a.\"Type\" = 'user' AND a.\"AssigneeId\" = {uid} AND a.\"TenantId\" = {rows.Tenant} " +
+            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND ((a.\"Type\" = 'user' AND a.\"AssigneeId\" = {uid}){byGroup}) AND a.\"TenantId\" = {rows.Tenant} " +
             "WHERE ");
         return rows.And($"c.\"Id\" = {sql.Param(id)}").AppendCondition();
     }
+
+    /// <summary>The connection of the first row with the roles of every row (one per assignment), or null for no rows.</summary>
+    static WithSpace? Merge(List<WithSpace> rows) =>
+        rows.Count <= 1 ? rows.FirstOrDefault() : rows[0] with { Roles = rows.SelectMany(r => r.Roles).ToList() };
 
     static WithSpace ReadWithSpace(System.Data.Common.DbDataReader r)
     {
@@ -95,6 +101,7 @@ internal static class ConnectionLookup
     static Task<WithSpace?> TrackedWithSpaceAsync(ConnectoryDb db, Caller caller, string id, CancellationToken ct)
     {
         var uid = caller.UserId;
+        var groups = caller.GroupIds.ToList();
         return (
                 from c in db.DataConnections
                 where c.Id == id
@@ -102,7 +109,7 @@ internal static class ConnectionLookup
                 select new WithSpace(
                     c,
                     s == null ? null : new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                    db.SpaceAssignments.Where(a => a.SpaceId == c.SpaceId && a.Type == "user" && a.AssigneeId == uid).Select(a => a.Roles).ToList()))
+                    db.SpaceAssignments.Where(a => a.SpaceId == c.SpaceId && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))).Select(a => a.Roles).ToList()))
             .FirstOrDefaultAsync(ct);
     }
 

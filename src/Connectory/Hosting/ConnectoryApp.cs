@@ -8,6 +8,7 @@ using Connectory.Dcaas;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Groups;
 using Connectory.Platform.Paging;
 using Connectory.Platform.Spaces;
 using Connectory.Platform.Tenants;
@@ -95,6 +96,7 @@ internal static class ConnectoryApp
         app.MapUsers();
         app.MapApiKeys();
         app.MapSpaces();
+        app.MapGroups();
         // One set of handlers, mapped once per namespace Qlik serves them under.
         foreach (var ns in ApiNamespace.All)
         {

@@ -24,6 +24,7 @@ internal sealed class QlikUserAuthenticationHandler(
     QrsCertificates certificates,
     ConnectoryDb db,
     UserDirectory users,
+    Platform.Groups.GroupMemberships groups,
     TenantScope tenantScope)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -71,7 +72,7 @@ internal sealed class QlikUserAuthenticationHandler(
         {
             Context.Features.Set(new QrsCertificateSignIn());
         }
-        return new Caller(user.TenantId, user.Id, user.Subject, user.RoleSet).SignIn(Context, tenantScope, SchemeName);
+        return (await groups.CallerForAsync(user, ct)).SignIn(Context, tenantScope, SchemeName);
     }
 
     AuthenticateResult Failed(string reason)

@@ -7,7 +7,9 @@ namespace Connectory.Tests.Platform;
 /// <summary>
 /// The access-rule table for data connections (README, "Access rules"), row by row, through the API.
 /// <c>who</c> is <c>owner</c> (the space's owner), <c>none</c> (a user of the tenant with no place in the space),
-/// <c>role:r</c> or <c>role:r+s</c> (space roles) or <c>tenant:R</c> (a tenant role and no space role).
+/// <c>role:r</c> or <c>role:r+s</c> (space roles) or <c>tenant:R</c> (a tenant role and no space role); <c>group:r</c>
+/// (a member of a group assigned space roles r), <c>grouptenant:R</c> (a member of a group holding tenant role R), and
+/// parts joined with <c>&amp;</c> (own roles and each group's at once: the strongest counts).
 /// </summary>
 public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
@@ -23,6 +25,8 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
     [InlineData("personal", "tenant:AnalyticsAdmin", false, false, false, false)]
     [InlineData("personal", "tenant:DataAdmin", false, false, false, false)]
     [InlineData("personal", "tenant:Developer", false, false, false, false)]
+    [InlineData("personal", "grouptenant:TenantAdmin", false, true, true, true)]
+    [InlineData("personal", "grouptenant:AnalyticsAdmin", false, false, false, false)]
     // shared
     [InlineData("shared", "owner", true, true, true, false)]
     [InlineData("shared", "role:facilitator", true, true, true, false)]
@@ -38,6 +42,20 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
     [InlineData("shared", "tenant:AnalyticsAdmin", true, true, true, true)]
     [InlineData("shared", "tenant:DataAdmin", false, false, false, false)]
     [InlineData("shared", "tenant:Developer", false, false, false, false)]
+    // shared, through groups
+    [InlineData("shared", "group:facilitator", true, true, true, false)]
+    [InlineData("shared", "group:producer", true, true, false, false)]
+    [InlineData("shared", "group:codeveloper", true, true, false, false)]
+    [InlineData("shared", "group:dataconsumer", false, true, false, false)]
+    [InlineData("shared", "group:consumer", false, false, false, false)]
+    [InlineData("shared", "group:basicconsumer", false, false, false, false)]
+    [InlineData("shared", "role:consumer&group:producer", true, true, false, false)]
+    [InlineData("shared", "role:producer&group:dataconsumer", true, true, false, false)]
+    [InlineData("shared", "group:dataconsumer&group:facilitator", true, true, true, false)]
+    [InlineData("shared", "group:consumer&group:basicconsumer", false, false, false, false)]
+    [InlineData("shared", "grouptenant:TenantAdmin", true, true, true, true)]
+    [InlineData("shared", "grouptenant:AnalyticsAdmin", true, true, true, true)]
+    [InlineData("shared", "grouptenant:DataAdmin", false, false, false, false)]
     // managed
     [InlineData("managed", "owner", true, true, true, false)]
     [InlineData("managed", "role:facilitator", true, true, true, false)]
@@ -51,6 +69,12 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
     [InlineData("managed", "tenant:TenantAdmin", true, true, true, true)]
     [InlineData("managed", "tenant:AnalyticsAdmin", true, true, true, true)]
     [InlineData("managed", "tenant:DataAdmin", false, false, false, false)]
+    [InlineData("managed", "group:facilitator", true, true, true, false)]
+    [InlineData("managed", "group:contributor", false, true, false, false)]
+    [InlineData("managed", "group:publisher", false, true, false, false)]
+    [InlineData("managed", "group:consumer", false, false, false, false)]
+    [InlineData("managed", "role:consumer&group:operator", false, true, false, false)]
+    [InlineData("managed", "grouptenant:AnalyticsAdmin", true, true, true, true)]
     // data
     [InlineData("data", "owner", true, true, true, false)]
     [InlineData("data", "role:facilitator", true, true, true, false)]
@@ -64,6 +88,13 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
     [InlineData("data", "tenant:TenantAdmin", true, true, true, true)]
     [InlineData("data", "tenant:DataAdmin", true, true, true, true)]
     [InlineData("data", "tenant:AnalyticsAdmin", false, false, false, false)]
+    [InlineData("data", "group:facilitator", true, true, true, false)]
+    [InlineData("data", "group:producer", true, true, false, false)]
+    [InlineData("data", "group:datapreview", false, true, false, false)]
+    [InlineData("data", "group:consumer", false, false, false, false)]
+    [InlineData("data", "role:datapreview&group:producer", true, true, false, false)]
+    [InlineData("data", "grouptenant:DataAdmin", true, true, true, true)]
+    [InlineData("data", "grouptenant:AnalyticsAdmin", false, false, false, false)]
     public async Task DataConnectionRights(string kind, string who, bool create, bool read, bool changeAny, bool admin)
     {
         var tenant = await factory.NewTenantAsync();
@@ -86,10 +117,26 @@ public sealed class AccessRuleTableTests(ConnectoryFactory factory) : IClassFixt
             _ when who.StartsWith("tenant:", StringComparison.Ordinal) => await tenant.NewUserAsync(who["tenant:".Length..]),
             _ => await tenant.NewUserAsync(),
         };
-        var hasSpaceRole = who.StartsWith("role:", StringComparison.Ordinal);
-        if (hasSpaceRole)
+        var hasSpaceRole = false;
+        foreach (var part in who.Split('&'))
         {
-            await tenant.AssignAsync(spaceId!, subject.Id, who["role:".Length..].Split('+'));
+            var (how, roles) = part.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (part[..colon], part[(colon + 1)..].Split('+')) : (part, []);
+            switch (how)
+            {
+                case "role":
+                    hasSpaceRole = true;
+                    await tenant.AssignAsync(spaceId!, subject.Id, roles);
+                    break;
+                case "group":
+                    hasSpaceRole = true;
+                    var group = await tenant.NewGroupAsync();
+                    await tenant.AddMemberAsync(group, subject.Id);
+                    await tenant.AssignGroupAsync(spaceId!, group, roles);
+                    break;
+                case "grouptenant":
+                    await tenant.AddMemberAsync(await tenant.NewGroupAsync(null, roles), subject.Id);
+                    break;
+            }
         }
         var client = subject.Client;
         var deniedStatus = read || hasSpaceRole ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;

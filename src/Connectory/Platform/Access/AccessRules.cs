@@ -120,4 +120,7 @@ internal static class AccessRules
 
     /// <summary>Manage users and other users' API keys.</summary>
     public static bool CanManageUsers(Caller caller) => caller.IsTenantAdmin;
+
+    /// <summary>Create, change and delete groups, their roles and stored memberships (every user may list and read groups).</summary>
+    public static bool CanManageGroups(Caller caller) => caller.IsTenantAdmin;
 }

@@ -14,6 +14,9 @@ internal sealed class AuthOptions
     public int SignInCacheSeconds { get; set; } = 5;
 
     public List<TrustedIssuer> Jwt { get; set; } = [];
+
+    /// <summary>Names of groups whose members are TenantAdmin in the group's own tenant, however they are members.</summary>
+    public List<string> AdminGroups { get; set; } = [];
 }
 
 /// <summary>A JWT issuer whose tokens sign users into one tenant.</summary>
@@ -25,4 +28,6 @@ internal sealed class TrustedIssuer
     public string PublicKeyFile { get; set; } = "";
     /// <summary>The tenant (id or name) whose users this issuer signs in.</summary>
     public string Tenant { get; set; } = "default";
+    /// <summary>The claim naming the user's groups (an array of names, or one name); read at every sign-in.</summary>
+    public string GroupsClaim { get; set; } = "groups";
 }

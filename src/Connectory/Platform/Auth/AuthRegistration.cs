@@ -19,6 +19,7 @@ internal static class AuthRegistration
         services.AddSingleton<SignInCache>();
         services.AddScoped<CallerResolver>();
         services.AddScoped<Users.UserDirectory>();
+        services.AddScoped<Groups.GroupMemberships>();
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

@@ -6,8 +6,12 @@ using Microsoft.AspNetCore.Authentication;
 namespace Connectory.Platform.Auth;
 
 /// <summary>The authenticated user of a request. Handlers take it as a parameter.</summary>
-internal sealed record Caller(string TenantId, string UserId, string Subject, IReadOnlySet<string> Roles)
+/// <param name="Roles">Tenant roles: the user's own and those their groups grant.</param>
+/// <param name="Groups">Ids of the user's active groups in the tenant, whose space assignments count as the user's.</param>
+internal sealed record Caller(string TenantId, string UserId, string Subject, IReadOnlySet<string> Roles, IReadOnlyList<string>? Groups = null)
 {
+    public IReadOnlyList<string> GroupIds => Groups ?? [];
+
     public bool Has(string role) => Roles.Contains(role);
     public bool IsTenantAdmin => Has(TenantRoles.TenantAdmin);
     public bool IsAnyAdmin => IsTenantAdmin || Has(TenantRoles.AnalyticsAdmin) || Has(TenantRoles.DataAdmin);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Connectory.Data;
+using Connectory.Platform.Groups;
 using Connectory.Platform.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,8 @@ internal sealed class CallerResolver(
     SignInCache cache,
     TimeProvider time,
     TrustedIssuerKeys issuerKeys,
-    UserDirectory users)
+    UserDirectory users,
+    GroupMemberships groups)
 {
     static readonly JsonWebTokenHandler JwtHandler = new() { MapInboundClaims = false };
 
@@ -51,7 +53,7 @@ internal sealed class CallerResolver(
         {
             return SignIn.Failed($"The API key is {status}.");
         }
-        return ForUser(row.User) with { Until = new DateTimeOffset(DateTime.SpecifyKind(row.Key.ExpiresAt, DateTimeKind.Utc)) };
+        return await ForUserAsync(row.User, ct) with { Until = new DateTimeOffset(DateTime.SpecifyKind(row.Key.ExpiresAt, DateTimeKind.Utc)) };
     }
 
     async Task<SignIn> FromJwtAsync(string token, CancellationToken ct)
@@ -121,8 +123,28 @@ internal sealed class CallerResolver(
             claims.TryGetValue("name", out var name) && name is string { Length: > 0 and <= MaxClaimLength } n ? n : subject,
             claims.TryGetValue("email", out var email) && email is string { Length: <= MaxClaimLength } address ? address : null);
         var user = await users.FindOrCreateAsync(tenant.Id, who, tenant.AutoCreateUsers, ignoreCase: false, ct);
-        return user is null ? SignIn.Failed("The JWT's subject is not a user of this tenant.") : ForUser(user) with { Until = unvalidated.ValidTo };
+        if (user is null)
+        {
+            return SignIn.Failed("The JWT's subject is not a user of this tenant.");
+        }
+        if (user.Status == UserStatus.Active)
+        {
+            await groups.SyncFromClaimAsync(user, tenant.AutoCreateGroups, GroupNamesIn(claims, issuer.Settings.GroupsClaim), ct);
+        }
+        return await ForUserAsync(user, ct) with { Until = unvalidated.ValidTo };
     }
+
+    /// <summary>The group names of a claim: a JSON array of strings, or one string; anything else names none.</summary>
+    static List<string> GroupNamesIn(IDictionary<string, object> claims, string claim) =>
+        !claims.TryGetValue(claim, out var value) ? []
+        : value switch
+        {
+            string one => [one],
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } array
+                => array.EnumerateArray().Where(e => e.ValueKind == System.Text.Json.JsonValueKind.String).Select(e => e.GetString()!).ToList(),
+            System.Collections.IEnumerable many => many.OfType<object>().Select(o => o as string ?? (o is System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } e ? e.GetString() : null)).OfType<string>().ToList(),
+            _ => [],
+        };
 
     /// <summary>
     /// What the token handler lets pass but the JWT RFCs do not: a <c>crit</c> header naming extensions this service
@@ -152,9 +174,9 @@ internal sealed class CallerResolver(
         return null;
     }
 
-    static SignIn ForUser(User user) => user.Status != UserStatus.Active
+    async Task<SignIn> ForUserAsync(User user, CancellationToken ct) => user.Status != UserStatus.Active
         ? SignIn.Failed("The user is disabled.")
-        : new SignIn(new Caller(user.TenantId, user.Id, user.Subject, user.RoleSet), null);
+        : new SignIn(await groups.CallerForAsync(user, ct), null);
 }
 
 /// <param name="Until">When the key or token signed in with expires; a remembered sign-in is not used after it.</param>

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Platform.Spaces;
 
-/// <summary>/api/v1/spaces/{spaceId}/assignments: who holds which roles in a space.</summary>
+/// <summary>/api/v1/spaces/{spaceId}/assignments: which users and groups hold which roles in a space.</summary>
 internal static class SpaceAssignmentsEndpoints
 {
     static readonly PageSpec Paging = new("space-assignments", ["createdAt"], "+createdAt", 10, ["createdAt"]);
@@ -56,9 +56,9 @@ internal static class SpaceAssignmentsEndpoints
         {
             return ApiError.MissingField("type");
         }
-        if (body.Type != "user")
+        if (body.Type is not ("user" or "group"))
         {
-            return ApiError.InvalidField("type", $"'{body.Type}' is not supported: assignments are to users ('user')");
+            return ApiError.InvalidField("type", $"'{body.Type}' is not supported: assignments are to users ('user') or groups ('group')");
         }
         if (string.IsNullOrEmpty(body.AssigneeId))
         {
@@ -68,9 +68,13 @@ internal static class SpaceAssignmentsEndpoints
         {
             return badRoles;
         }
-        if (!await db.Users.AnyAsync(u => u.Id == body.AssigneeId, ct))
+        // The tenant filter keeps other tenants' users and groups out: their ids answer as unknown.
+        var known = body.Type == "user"
+            ? await db.Users.AnyAsync(u => u.Id == body.AssigneeId, ct)
+            : await db.Groups.AnyAsync(g => g.Id == body.AssigneeId, ct);
+        if (!known)
         {
-            return ApiError.InvalidField("assigneeId", $"names no user of this tenant ('{body.AssigneeId}')");
+            return ApiError.InvalidField("assigneeId", $"names no {body.Type} of this tenant ('{body.AssigneeId}')");
         }
         var now = time.UtcNow();
         var assignment = new SpaceAssignment
@@ -93,7 +97,7 @@ internal static class SpaceAssignmentsEndpoints
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            return ApiError.Conflict($"User '{body.AssigneeId}' already has an assignment in this space; update it instead.");
+            return ApiError.Conflict($"{(body.Type == "user" ? "User" : "Group")} '{body.AssigneeId}' already has an assignment in this space; update it instead.");
         }
         var view = AssignmentResponse.From(assignment, request);
         return TypedResults.Created(view.Links.Self.Href, view);

@@ -27,10 +27,12 @@ internal static class SpaceLookup
     public static async Task<SpaceWithStanding?> FindVisibleSpaceAsync(this ConnectoryDb db, Caller caller, string spaceId, CancellationToken ct, bool tracked = false) =>
         await db.FindSpaceAsync(caller, spaceId, ct, tracked) is { } found && AccessRules.CanSeeSpace(caller, found.Standing) ? found : null;
 
+    /// <summary>The caller's roles in a space: their own assignment's and their groups' (a union; the rules take the strongest).</summary>
     public static async Task<IReadOnlyCollection<string>> CallerRolesAsync(this ConnectoryDb db, Caller caller, string spaceId, CancellationToken ct)
     {
         var assignments = await db.SpaceAssignments.AsNoTracking()
-            .Where(a => a.SpaceId == spaceId && a.Type == "user" && a.AssigneeId == caller.UserId)
+            .Where(a => a.SpaceId == spaceId)
+            .Where(HeldBy(caller))
             .Select(a => a.Roles)
             .ToListAsync(ct);
         return assignments.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
@@ -43,11 +45,20 @@ internal static class SpaceLookup
         var analytics = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         var userId = caller.UserId;
+        var groups = caller.GroupIds.ToList();
         return db.Spaces.AsNoTracking().Where(s =>
             all
             || (analytics && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed))
             || (data && s.Type == SpaceTypes.Data)
             || s.OwnerId == userId
-            || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && a.Type == "user" && a.AssigneeId == userId));
+            || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == userId) || (a.Type == "group" && groups.Contains(a.AssigneeId)))));
+    }
+
+    /// <summary>Assignments that give the caller roles: to the user, or to one of their groups.</summary>
+    public static System.Linq.Expressions.Expression<Func<SpaceAssignment, bool>> HeldBy(Caller caller)
+    {
+        var userId = caller.UserId;
+        var groups = caller.GroupIds.ToList();
+        return a => (a.Type == "user" && a.AssigneeId == userId) || (a.Type == "group" && groups.Contains(a.AssigneeId));
     }
 }

@@ -267,7 +267,7 @@ internal static class UsersEndpoints
         }
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
-        // Assignments name users by id without a foreign key (assignees may one day be groups): remove them here.
+        // Assignments name users (or groups) by id without a foreign key: remove the user's here.
         await db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
         signIns.ForgetUser(userId);
@@ -293,7 +293,7 @@ internal static class UsersEndpoints
             u => u.Id != changed.Id && u.Roles.Contains(TenantRoles.TenantAdmin) && u.Status == UserStatus.Active, ct);
     }
 
-    static ApiError? ResolveRoles(List<RoleRef>? refs, out List<string> roles)
+    internal static ApiError? ResolveRoles(List<RoleRef>? refs, out List<string> roles)
     {
         roles = [];
         foreach (var roleRef in refs ?? [])
