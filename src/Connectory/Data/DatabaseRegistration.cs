@@ -41,7 +41,7 @@ internal static class DatabaseRegistration
                      .ReplaceService<IHistoryRepository, BoundedSqliteHistoryRepository>());
                 services.AddScoped<ConnectoryDb>(sp => Lease<SqliteConnectoryDb>(sp));
                 services.AddSingleton(sp => new SqliteStatementPool(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
-                services.AddSingleton(sp => new SqliteWriteGate(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
+                services.AddSingleton(sp => new SqliteWriteGate(SqliteConnectionString(sp.GetRequiredService<DataDirectory>()), sp.GetService<Hosting.Telemetry.ConnectoryMetrics>()));
                 break;
         }
         services.AddScoped(sp => new HotSql(sp.GetRequiredService<ConnectoryDb>(), sp.GetService<SqliteStatementPool>(), sp.GetService<SqliteWriteGate>()));

@@ -15,6 +15,7 @@ using Connectory.Platform.Users;
 using Connectory.Qrs;
 using Connectory.Resolving;
 using Connectory.Secrets;
+using Connectory.Hosting.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -39,8 +40,7 @@ internal static class ConnectoryApp
             RequestLimits.Apply(k.Limits);
             k.AddServerHeader = false;
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
+        builder.Logging.AddConnectoryConsole(builder.Configuration);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -70,8 +70,9 @@ internal static class ConnectoryApp
         services.AddDcaas();
         services.AddResolving();
         services.AddRateTiers();
+        services.AddConnectoryTelemetry(builder.Configuration);
         services.AddHostedService<DatabaseInitializer>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddReadiness();
         return builder;
     }
 
@@ -79,6 +80,8 @@ internal static class ConnectoryApp
     {
         var app = builder.Build();
         SettingsCheck.WarnAtStart(app.Services);
+        // Outermost: it sees the status the error handling wrote.
+        app.UseAccessLog();
         app.UseErrorHandling();
         app.UseNoStore();
         app.UseQueryStringLimit();
@@ -91,6 +94,7 @@ internal static class ConnectoryApp
         app.UseRateTierHeaders();
 
         app.MapHealth();
+        app.MapConnectoryMetrics();
         app.MapUsers();
         app.MapApiKeys();
         app.MapSpaces();

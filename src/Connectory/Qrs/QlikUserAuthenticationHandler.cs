@@ -24,12 +24,14 @@ internal sealed class QlikUserAuthenticationHandler(
     QrsCertificates certificates,
     ConnectoryDb db,
     UserDirectory users,
-    TenantScope tenantScope)
+    TenantScope tenantScope,
+    Hosting.Telemetry.ConnectoryMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "QlikUser";
     public const string UserHeader = "X-Qlik-User";
     public const string ProxySecretHeader = "X-Connectory-Proxy-Secret";
+    const string Method = "qlik-user";
     string? failure;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -44,6 +46,7 @@ internal sealed class QlikUserAuthenticationHandler(
         if (!byCertificate && !FromTrustedProxy(settings))
         {
             failure = "Authentication is required.";
+            metrics.SignIn(Method, succeeded: false);
             return AuthenticateResult.NoResult();
         }
         if (ParseUserHeader(header) is not { } subject)
@@ -71,12 +74,14 @@ internal sealed class QlikUserAuthenticationHandler(
         {
             Context.Features.Set(new QrsCertificateSignIn());
         }
+        metrics.SignIn(Method, succeeded: true);
         return new Caller(user.TenantId, user.Id, user.Subject, user.RoleSet).SignIn(Context, tenantScope, SchemeName);
     }
 
     AuthenticateResult Failed(string reason)
     {
         failure = reason;
+        metrics.SignIn(Method, succeeded: false);
         return AuthenticateResult.Fail(reason);
     }
 
