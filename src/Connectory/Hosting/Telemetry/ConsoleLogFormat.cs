@@ -31,6 +31,9 @@ internal static class ConsoleLogFormat
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         logging.AddConsole();
+        // Its "Request starting/finished" lines quote the whole URL, query string included, where a secret may sit;
+        // the access line says the same by route template.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         logging.Services.AddSingleton<IPostConfigureOptions<ConsoleLoggerOptions>>(new ChooseFormatter(configuration[Setting]));
         return logging;
     }

@@ -23,6 +23,7 @@ internal static class TelemetryRegistration
             .Validate(o => o.Scrape is MetricsOptions.Off or MetricsOptions.Admin or MetricsOptions.Port, "Metrics:Scrape must be off, admin or port.")
             .Validate(o => o.Scrape != MetricsOptions.Port || o.ListenPort is > 0 and < 65536, "Metrics:Scrape=port needs Metrics:Port (1-65535).")
             .Validate(o => o.GaugeRefreshSeconds > 0, "Metrics:GaugeRefreshSeconds must be positive.")
+            .Validate(o => o.OtlpEndpoint is null || Uri.TryCreate(o.OtlpEndpoint, UriKind.Absolute, out _), "Metrics:OtlpEndpoint must be an absolute URL (e.g. http://collector:4317).")
             .ValidateOnStart();
         services.AddSingleton<ConnectoryMetrics>();
         services.AddSingleton<StoreGauges>();
@@ -32,9 +33,21 @@ internal static class TelemetryRegistration
 
         var settings = configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
         var otlp = settings.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        // The standard OTEL_EXPORTER_OTLP_* variables are read by the exporter itself (which then adds the signal's path
+        // for http/protobuf); only our own setting is handed over.
+        void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions o)
+        {
+            if (settings.OtlpEndpoint is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+            {
+                o.Endpoint = uri;
+            }
+        }
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("connectory", serviceVersion: typeof(TelemetryRegistration).Assembly.GetName().Version?.ToString(3)))
-            .WithMetrics(metrics =>
+            .ConfigureResource(r => r.AddService("connectory", serviceVersion: typeof(TelemetryRegistration).Assembly.GetName().Version?.ToString(3)));
+        // With no scrape and no collector nothing would read the measurements, so none are taken.
+        if (settings.Scrape != MetricsOptions.Off || !string.IsNullOrEmpty(otlp))
+        {
+            telemetry.WithMetrics(metrics =>
             {
                 metrics.AddMeter(ConnectoryMetrics.MeterName)
                     .AddAspNetCoreInstrumentation()
@@ -55,9 +68,10 @@ internal static class TelemetryRegistration
                 }
                 if (!string.IsNullOrEmpty(otlp))
                 {
-                    metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                    metrics.AddOtlpExporter(Otlp);
                 }
             });
+        }
         // Traces go nowhere without a collector, so they are only recorded for one. Log lines carry the trace id either way.
         if (!string.IsNullOrEmpty(otlp))
         {
@@ -65,7 +79,7 @@ internal static class TelemetryRegistration
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsProbe(http.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
-                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+                .AddOtlpExporter(Otlp));
         }
         return services;
     }
