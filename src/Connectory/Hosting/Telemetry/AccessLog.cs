@@ -52,19 +52,18 @@ internal static partial class AccessLog
     public static string FamilyOf(Endpoint? endpoint, string route)
     {
         var family = endpoint?.Metadata.GetMetadata<ErrorFamily>();
-        if (family is null)
-        {
-            return "other";
-        }
         if (ReferenceEquals(family, ErrorFamilies.Dcaas))
         {
             return "dcaas";
         }
-        if (ReferenceEquals(family, ErrorFamilies.Qrs))
+        if (ReferenceEquals(family, ErrorFamilies.Qrs) || route.StartsWith("/qrs", StringComparison.OrdinalIgnoreCase))
         {
             return "qrs";
         }
-        return route.StartsWith("/api/connectivity", StringComparison.OrdinalIgnoreCase) ? "connectivity" : "cloud";
+        // The platform routes (users, spaces, API keys) are Cloud's too, as are the connectivity namespace's.
+        return route.StartsWith("/api/connectivity", StringComparison.OrdinalIgnoreCase) ? "connectivity"
+            : route.StartsWith("/api/", StringComparison.OrdinalIgnoreCase) ? "cloud"
+            : "other";
     }
 
     /// <summary>The method as a label: the ones the APIs use, anything else as one value (a caller picks the method).</summary>
