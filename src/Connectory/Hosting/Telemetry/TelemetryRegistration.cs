@@ -51,8 +51,8 @@ internal static class TelemetryRegistration
             {
                 metrics.AddMeter(ConnectoryMetrics.MeterName)
                     .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsqlInstrumentation();
+                    .AddHttpClientInstrumentation();
+                // Not Npgsql's metrics: they label each series with the pool's name, which is the connection string.
                 switch (settings.Scrape)
                 {
                     case MetricsOptions.Admin:
