@@ -31,22 +31,30 @@ internal static class DatabaseRegistration
                 var pg = configuration.GetConnectionString("Connectory")
                     ?? throw new OptionsValidationException("ConnectionStrings:Connectory", typeof(DatabaseOptions),
                         ["Database:Provider is 'postgres' but ConnectionStrings:Connectory (env ConnectionStrings__Connectory) is not set."]);
-                services.AddPooledDbContextFactory<PostgresConnectoryDb>(o => o.UseNpgsql(pg).ReplaceService<IHistoryRepository, BoundedNpgsqlHistoryRepository>());
+                services.AddPooledDbContextFactory<PostgresConnectoryDb>(o => o.UseNpgsql(pg).ReplaceService<IHistoryRepository, BoundedNpgsqlHistoryRepository>().ConfigureWarnings(QuietFailures));
                 services.AddScoped<ConnectoryDb>(sp => Lease<PostgresConnectoryDb>(sp));
                 break;
             default:
                 services.AddPooledDbContextFactory<SqliteConnectoryDb>((sp, o) =>
                     o.UseSqlite(SqliteConnectionString(sp.GetRequiredService<DataDirectory>()))
                      .AddInterceptors(SqliteDurability.Instance)
-                     .ReplaceService<IHistoryRepository, BoundedSqliteHistoryRepository>());
+                     .ReplaceService<IHistoryRepository, BoundedSqliteHistoryRepository>()
+                     .ConfigureWarnings(QuietFailures));
                 services.AddScoped<ConnectoryDb>(sp => Lease<SqliteConnectoryDb>(sp));
                 services.AddSingleton(sp => new SqliteStatementPool(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
-                services.AddSingleton(sp => new SqliteWriteGate(SqliteConnectionString(sp.GetRequiredService<DataDirectory>())));
+                services.AddSingleton(sp => new SqliteWriteGate(SqliteConnectionString(sp.GetRequiredService<DataDirectory>()), sp.GetService<Hosting.Telemetry.ConnectoryMetrics>()));
                 break;
         }
         services.AddScoped(sp => new HotSql(sp.GetRequiredService<ConnectoryDb>(), sp.GetService<SqliteStatementPool>(), sp.GetService<SqliteWriteGate>()));
         return services;
     }
+
+    /// <summary>
+    /// A failed command or save is the caller's to judge: a name taken is a 409, a missing history table on a new database
+    /// is expected, and what is truly unexpected reaches the error handler, which logs it once with its stack.
+    /// </summary>
+    static void QuietFailures(WarningsConfigurationBuilder warnings) =>
+        warnings.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug));
 
     static TDb Lease<TDb>(IServiceProvider services) where TDb : ConnectoryDb
     {

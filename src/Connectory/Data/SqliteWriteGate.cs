@@ -10,7 +10,7 @@ namespace Connectory.Data;
 /// The gate also keeps one connection open for hand-written transactions (<see cref="ExecuteAsync"/>), with its
 /// statements prepared once (<see cref="PreparedConnection"/>): preparing an INSERT costs about what running it does.
 /// </summary>
-internal sealed class SqliteWriteGate(string connectionString) : IDisposable
+internal sealed class SqliteWriteGate(string connectionString, Hosting.Telemetry.ConnectoryMetrics? metrics = null) : IDisposable
 {
     /// <summary>Units committed together at most; a group is what queued while the previous one committed.</summary>
     const int MaxGroup = 64;
@@ -63,6 +63,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
         var mine = new Unit(statements);
         ct.ThrowIfCancellationRequested();
         queue.Enqueue(mine);
+        metrics?.WriteQueued(1);
         // Not cancellable once queued: a unit left in the queue would be written by whichever writer came next.
         await gate.WaitAsync(CancellationToken.None);
         try
@@ -86,6 +87,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
 
     async Task CommitAsync(List<Unit> group)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var open = Connection();
@@ -111,9 +113,11 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
                 }
             }
             await transaction.CommitAsync();
+            metrics?.Committed(group.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (Exception e)
         {
+            metrics?.WriteQueued(-group.Count);
             // Nothing of the group was committed: every unit fails with the cause, and the connection starts afresh.
             DropConnection();
             foreach (var unit in group)
@@ -122,6 +126,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IDisposable
             }
             return;
         }
+        metrics?.WriteQueued(-group.Count);
         foreach (var unit in group)
         {
             if (unit.Failure is { } failure)

@@ -16,6 +16,7 @@ using Connectory.Platform.Users;
 using Connectory.Qrs;
 using Connectory.Resolving;
 using Connectory.Secrets;
+using Connectory.Hosting.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -41,8 +42,7 @@ internal static class ConnectoryApp
             k.AddServerHeader = false;
             k.ConfigureEndpointDefaults(EarlyErrorBodies.Use);
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
+        builder.Logging.AddConnectoryConsole(builder.Configuration);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -72,8 +72,9 @@ internal static class ConnectoryApp
         services.AddDcaas();
         services.AddResolving();
         services.AddRateTiers();
+        services.AddConnectoryTelemetry(builder.Configuration);
         services.AddHostedService<DatabaseInitializer>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddReadiness();
         return builder;
     }
 
@@ -81,6 +82,8 @@ internal static class ConnectoryApp
     {
         var app = builder.Build();
         SettingsCheck.WarnAtStart(app.Services);
+        // Outermost: it sees the status the error handling wrote.
+        app.UseAccessLog();
         app.UseErrorHandling();
         app.UseNoStore();
         app.UseQueryStringLimit();
@@ -93,6 +96,7 @@ internal static class ConnectoryApp
         app.UseRateTierHeaders();
 
         app.MapHealth();
+        app.MapConnectoryMetrics();
         app.MapUsers();
         app.MapApiKeys();
         app.MapSpaces();

@@ -25,12 +25,14 @@ internal sealed class QlikUserAuthenticationHandler(
     ConnectoryDb db,
     UserDirectory users,
     Platform.Groups.GroupMemberships groups,
-    TenantScope tenantScope)
+    TenantScope tenantScope,
+    Hosting.Telemetry.ConnectoryMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "QlikUser";
     public const string UserHeader = "X-Qlik-User";
     public const string ProxySecretHeader = "X-Connectory-Proxy-Secret";
+    const string Method = "qlik-user";
     string? failure;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -45,6 +47,7 @@ internal sealed class QlikUserAuthenticationHandler(
         if (!byCertificate && !FromTrustedProxy(settings))
         {
             failure = "Authentication is required.";
+            metrics.SignIn(Method, succeeded: false);
             return AuthenticateResult.NoResult();
         }
         if (ParseUserHeader(header) is not { } subject)
@@ -72,12 +75,14 @@ internal sealed class QlikUserAuthenticationHandler(
         {
             Context.Features.Set(new QrsCertificateSignIn());
         }
+        metrics.SignIn(Method, succeeded: true);
         return (await groups.CallerForAsync(user, ct)).SignIn(Context, tenantScope, SchemeName);
     }
 
     AuthenticateResult Failed(string reason)
     {
         failure = reason;
+        metrics.SignIn(Method, succeeded: false);
         return AuthenticateResult.Fail(reason);
     }
 

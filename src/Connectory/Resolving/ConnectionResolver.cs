@@ -37,7 +37,7 @@ internal abstract record Resolution
 /// read, never another user's separated credential. Every call, granted or refused, is recorded in the audit trail
 /// before it is answered, and the record never holds a secret or the statement.
 /// </summary>
-internal sealed class ConnectionResolver(ConnectoryDb db, CredentialStore credentials, AuditLog audit)
+internal sealed class ConnectionResolver(ConnectoryDb db, CredentialStore credentials, AuditLog audit, Hosting.Telemetry.ConnectoryMetrics metrics)
 {
     public const string Action = "connection.resolve";
     public const string TargetKind = "data-connection";
@@ -55,11 +55,13 @@ internal sealed class ConnectionResolver(ConnectoryDb db, CredentialStore creden
         }
         catch (SecretDecryptionException)
         {
+            metrics.Resolve("failed");
             detail["error"] = ErrorCatalog.DecryptionFailed.Code;
             await audit.RecordAsync(caller, origin, new AuditEntry(Action, AuditEntry.Failed, ErrorCatalog.DecryptionFailed.Status, Detail: detail));
             throw;
         }
         var (resolution, target, credential) = decision;
+        metrics.Resolve(resolution is Resolution.Refused ? "refused" : "granted");
         if (resolution is Resolution.Refused { Error: var error })
         {
             detail["error"] = error.Kind.Code;
@@ -73,13 +75,17 @@ internal sealed class ConnectionResolver(ConnectoryDb db, CredentialStore creden
     }
 
     /// <summary>A call the rate limiter turned away before it reached <see cref="ResolveAsync"/>.</summary>
-    public Task RecordThrottledAsync(Caller caller, RequestOrigin origin) =>
-        audit.RecordAsync(caller, origin, new AuditEntry(Action, AuditEntry.Refused, StatusCodes.Status429TooManyRequests,
+    public Task RecordThrottledAsync(Caller caller, RequestOrigin origin)
+    {
+        metrics.Resolve("throttled");
+        return audit.RecordAsync(caller, origin, new AuditEntry(Action, AuditEntry.Refused, StatusCodes.Status429TooManyRequests,
             Detail: new JsonObject { ["error"] = ErrorCatalog.TooManyRequests.Code }));
+    }
 
     /// <summary>A body that could not be read as a request.</summary>
     public async Task<Resolution> RefuseAsync(Caller caller, RequestOrigin origin, ApiError error)
     {
+        metrics.Resolve("refused");
         await audit.RecordAsync(caller, origin, new AuditEntry(Action, AuditEntry.Refused, error.Kind.Status, Detail: new JsonObject { ["error"] = error.Kind.Code }));
         return new Resolution.Refused(error);
     }

@@ -142,6 +142,7 @@ internal static class ResolvingEndpoints
             var context = rejected.HttpContext;
             var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
             context.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.RequestServices.GetRequiredService<Hosting.Telemetry.ConnectoryMetrics>().RateLimited("resolve");
             if (context.Features.Get<Caller>() is { } caller)
             {
                 await context.RequestServices.GetRequiredService<ConnectionResolver>().RecordThrottledAsync(caller, RequestOrigin.Of(context));

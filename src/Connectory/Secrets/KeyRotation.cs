@@ -19,7 +19,7 @@ internal sealed record RotationResult(string CurrentKeyId, int Rewrapped, int Un
 /// holds the value read (a concurrent write wins and is looked at again in the next pass). Interrupting loses nothing;
 /// running again continues with what is left. Keys no secret uses any more are marked retired.
 /// </summary>
-internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing ring, SecretProtector protector, IOptions<SecretsOptions> options, TimeProvider time)
+internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing ring, SecretProtector protector, IOptions<SecretsOptions> options, TimeProvider time, Hosting.Telemetry.ConnectoryMetrics? metrics = null)
 {
     const int MaxPasses = 20;
 
@@ -88,6 +88,7 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
                         return count;
                     });
                     rewrapped += moved;
+                    metrics?.Rewrapped(moved);
                     changedThisPass += moved;
                     done += batch.Count;
                     progress.WriteLine($"pass {passes}: {column.Name}: {done}/{left} looked at, {moved} re-wrapped under {current}");

@@ -19,7 +19,7 @@ internal readonly record struct SecretContext(string TenantId, string RecordId, 
 /// field or tenant does not decrypt. Rotation re-wraps the data key only; it never needs the plaintext.
 /// An unknown version or key id fails loudly, never as garbage.
 /// </summary>
-internal sealed class SecretProtector(MasterKeyRing keys)
+internal sealed class SecretProtector(MasterKeyRing keys, Hosting.Telemetry.ConnectoryMetrics? metrics = null)
 {
     public const string Version = "v1";
     const int NonceSize = 12;
@@ -48,6 +48,13 @@ internal sealed class SecretProtector(MasterKeyRing keys)
 
     /// <summary>The plaintext, or null when the value is malformed, tampered with, bound elsewhere or under an unknown key.</summary>
     public string? TryUnprotect(string stored, SecretContext context)
+    {
+        var plaintext = Unprotect(stored, context);
+        metrics?.Decryption(plaintext is not null);
+        return plaintext;
+    }
+
+    string? Unprotect(string stored, SecretContext context)
     {
         if (!TryParse(stored, out var master, out var blob))
         {

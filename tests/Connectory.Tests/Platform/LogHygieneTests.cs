@@ -4,7 +4,10 @@ using Connectory.Tests.Support;
 
 namespace Connectory.Tests.Platform;
 
-/// <summary>With every log category at Trace, no log line carries a key, a token or an Authorization header value.</summary>
+/// <summary>
+/// With every log category at Trace, no log line carries a key, a token, an Authorization header value, a password or a
+/// query value, and a 409 is logged as an answer, never as an error with a stack trace.
+/// </summary>
 public sealed class LogHygieneTests : IDisposable
 {
     readonly ConnectoryFactory factory = ConnectoryFactory.With(new()
@@ -63,6 +66,21 @@ public sealed class LogHygieneTests : IDisposable
         await user.Client.NewConnectionAsync(space);
         await tenant.Admin.GetAsync("/api/v1/users?limit=1").JsonAsync();
 
+        // A connection's password and a query value, and a name taken twice (409, an expected answer, not an error).
+        const string Password = "canary-hygiene-pw-31c7";
+        const string QueryValue = "canary-hygiene-query-8d2e";
+        secrets.AddRange([Password, QueryValue]);
+        var body = new Dictionary<string, object?>
+        {
+            ["qName"] = "hygiene", ["qType"] = "QvOdbcPostgres.exe", ["datasourceID"] = "postgres", ["space"] = space,
+            ["qConnectStatement"] = "CUSTOM CONNECT TO \"provider=QvOdbcPostgres.exe;host=db.example;port=5432;\"",
+            ["qUsername"] = "reader", ["qPassword"] = Password,
+        };
+        Assert.Equal(HttpStatusCode.Created, (await user.Client.PostAsJsonAsync("/api/v1/data-connections", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await user.Client.PostAsJsonAsync("/api/v1/data-connections", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await user.Client.PostAsJsonAsync("/api/connectivity/data-connections", body)).StatusCode);
+        await user.Client.GetAsync($"/api/v1/data-connections?filter=qName eq \"{QueryValue}\"").JsonAsync();
+
         var lines = factory.Logs.ToArray();
         Assert.NotEmpty(lines);
         foreach (var secret in secrets)
@@ -71,5 +89,11 @@ public sealed class LogHygieneTests : IDisposable
             Assert.True(leaking is null, $"a log line carries a secret: {leaking}");
         }
         Assert.DoesNotContain(lines, l => l.Contains("Bearer ", StringComparison.OrdinalIgnoreCase) && l.Contains("cnx_", StringComparison.Ordinal));
+        // Conflicts are answered, not failures: no error-level line, no stack trace.
+        Assert.DoesNotContain(lines, l => l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("   at ", StringComparison.Ordinal));
+        // One access line per request, by route template.
+        Assert.Contains(lines, l => l.StartsWith("Information Connectory.Access: POST /api/v1/data-connections/ 409", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Information Connectory.Access: POST /api/connectivity/data-connections/ 409", StringComparison.Ordinal));
     }
 }

@@ -153,6 +153,9 @@ sealed class ServiceProcess : IDisposable
         process.WaitForExit();
     }
 
+    /// <summary>Every line the process printed so far, standard output and error together.</summary>
+    public IReadOnlyList<string> Lines => lines.Select(l => l.Line).ToList();
+
     /// <summary>What the process printed, for failure messages.</summary>
     public string Output => string.Join('\n', lines.Select(l => $"[{l.At.TotalSeconds,7:0.000}s] {l.Line}"));
 

@@ -15,7 +15,8 @@ internal sealed class BearerAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     CallerResolver resolver,
-    TenantScope tenantScope)
+    TenantScope tenantScope,
+    Hosting.Telemetry.ConnectoryMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -34,7 +35,9 @@ internal sealed class BearerAuthenticationHandler(
             failure = "The Authorization header must be 'Bearer <token>'.";
             return AuthenticateResult.Fail(failure);
         }
-        var signIn = await resolver.ResolveAsync(header[7..].Trim(), Context.RequestAborted);
+        var token = header[7..].Trim();
+        var signIn = await resolver.ResolveAsync(token, Context.RequestAborted);
+        metrics.SignIn(CallerResolver.IsJwt(token) ? "jwt" : "api-key", signIn.Caller is not null);
         if (signIn.Caller is not { } caller)
         {
             failure = signIn.Failure;

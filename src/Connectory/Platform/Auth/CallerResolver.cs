@@ -24,6 +24,9 @@ internal sealed class CallerResolver(
     /// <summary>The users API's limit for subject, name and email; longer claims are not stored.</summary>
     const int MaxClaimLength = 256;
 
+    /// <summary>A JWT has three dot-separated parts; an API key has none.</summary>
+    public static bool IsJwt(string token) => token.Count(c => c == '.') == 2;
+
     public async Task<SignIn> ResolveAsync(string token, CancellationToken ct)
     {
         var tokenHash = ApiKeyTokens.Hash(token);
@@ -32,7 +35,7 @@ internal sealed class CallerResolver(
         {
             return cached;
         }
-        var result = token.Count(c => c == '.') == 2 ? await FromJwtAsync(token, ct) : await FromApiKeyAsync(token, ct);
+        var result = IsJwt(token) ? await FromJwtAsync(token, ct) : await FromApiKeyAsync(token, ct);
         cache.Remember(tokenHash, result);
         return result;
     }

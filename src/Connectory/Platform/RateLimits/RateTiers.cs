@@ -70,6 +70,7 @@ internal static class RateTiers
         var seconds = Math.Max(1, wait).ToString(CultureInfo.InvariantCulture);
         context.Response.Headers.RetryAfter = seconds;
         var limit = context.RequestServices.GetRequiredService<TierLimiter>().LimitOf(context);
+        context.RequestServices.GetRequiredService<Hosting.Telemetry.ConnectoryMetrics>().RateLimited(TierLimiter.IsTier1(context.Request.Method) ? "1" : "2");
         context.Response.Headers["RateLimit-Limit"] = limit?.ToString(CultureInfo.InvariantCulture) ?? "";
         context.Response.Headers["RateLimit-Remaining"] = "0";
         context.Response.Headers["RateLimit-Reset"] = seconds;
@@ -110,7 +111,7 @@ internal sealed class TierLimiter
         return (perMinute + o.Instances - 1) / o.Instances;
     }
 
-    static bool IsTier1(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+    public static bool IsTier1(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
     static string Key(HttpContext context)
     {

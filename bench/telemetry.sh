@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The cost of telemetry: the same wrk load against the same seeded store with telemetry off (no metrics, no access
+# log) and on (metrics collected and scraped every 5 s, one JSON access line per request written to a file), in
+# alternating rounds. Prints requests/s per rung and mode and the on/off ratios. SQLite by default; BENCH_DB=postgres
+# with BENCH_PG="<Npgsql connection string>" for PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONNECTIONS=${BENCH_CONNECTIONS:-20000}
+SPACES=${BENCH_SPACES:-200}
+DURATION=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-2}
+THREADS=${BENCH_THREADS:-2}
+CLIENTS=${BENCH_CLIENTS:-16}
+PORT=${BENCH_PORT:-5091}
+URL=http://127.0.0.1:$PORT
+KEY="cnx_bench_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+WORK=$(mktemp -d /tmp/connectory-bench-telemetry.XXXXXX)
+SERVER_PID=""
+SCRAPER_PID=""
+stop_server() {
+  [ -n "$SCRAPER_PID" ] && kill "$SCRAPER_PID" 2>/dev/null && wait "$SCRAPER_PID" 2>/dev/null || true
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""; SCRAPER_PID=""
+}
+cleanup() { stop_server; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+dotnet build bench/Connectory.Bench -c Release -v q -nologo >/dev/null
+BIN=bench/Connectory.Bench/bin/Release/net10.0/connectory-bench
+SETTINGS=(--data-dir="$WORK/data" --Auth:BootstrapApiKey="$KEY" --RateLimits:Tier1PerMinute=1000000000 --RateLimits:Tier2PerMinute=1000000000
+  --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning)
+if [ "${BENCH_DB:-sqlite}" = postgres ]; then
+  SETTINGS+=(--Database:Provider=postgres --Database:MigrateAtStart=true "--ConnectionStrings:Connectory=$BENCH_PG")
+fi
+OFF=(--Metrics:Scrape=off --Logging:AccessLog=false)
+ON=(--Metrics:Scrape=admin --Logging:AccessLog=true --Logging:Format=json --Logging:LogLevel:Connectory.Access=Information)
+
+echo "== seeding $CONNECTIONS connections in $SPACES spaces (${BENCH_DB:-sqlite})"
+"$BIN" seed --urls=http://127.0.0.1:0 --connections="$CONNECTIONS" --spaces="$SPACES" --ids-file="$WORK/ids.txt" "${SETTINGS[@]}" >/dev/null
+
+start_server() { # mode
+  local mode=$1; local extra
+  if [ "$mode" = on ]; then extra=("${ON[@]}"); else extra=("${OFF[@]}"); fi
+  "$BIN" serve --urls="$URL" "${SETTINGS[@]}" "${extra[@]}" >"$WORK/server.$mode.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 120); do curl -sf "$URL/health/ready" >/dev/null && break; sleep 0.5; done
+  if [ "$mode" = on ]; then
+    # As Prometheus would, if much more often than its usual 15 s.
+    ( while sleep 5; do curl -s -o /dev/null -H "Authorization: Bearer $KEY" "$URL/metrics"; done ) &
+    SCRAPER_PID=$!
+  fi
+}
+
+W=bench/wrk
+LIST="/api/v1/data-connections?sort=%2BqName&limit=100&noDatafiles=true"
+run() { # file, then wrk arguments
+  local out=$1; shift
+  wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency "$@" >"$out" 2>&1 || { echo "wrk failed:"; cat "$out"; exit 1; }
+}
+rungs() { # mode, round
+  local tag="$1.$2"
+  # A short warm-up so both modes are measured after the JIT has settled.
+  wrk -t"$THREADS" -c"$CLIENTS" -d2s -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/api/v1/data-connections/%s" "$KEY" >/dev/null 2>&1
+  run "$WORK/get_by_id.$tag.txt" -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/api/v1/data-connections/%s" "$KEY"
+  run "$WORK/list_first.$tag.txt" -H "Authorization: Bearer $KEY" "$URL$LIST"
+  run "$WORK/create.$tag.txt" -s $W/create.lua "$URL" -- "t$tag" "$KEY"
+}
+for ROUND in $(seq "$ROUNDS"); do
+  for MODE in off on; do
+    echo "== round $ROUND, telemetry $MODE"
+    start_server "$MODE"; rungs "$MODE" "$ROUND"; stop_server
+  done
+done
+ACCESS_LINES=$(grep -c '"Category":"Connectory.Access"' "$WORK/server.on.log" || true)
+
+python3 - "$WORK" "$ROUNDS" "${BENCH_DB:-sqlite}" "$ACCESS_LINES" <<'PY'
+import re, sys, pathlib
+work, rounds, db, access = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def parse(path):
+    t = pathlib.Path(path).read_text()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", t))
+    return rps, errors
+print(f"\n{db}; {rounds} rounds, off and on alternating; mean req/s\n")
+print("| rung | off req/s | on req/s | on / off | errors |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for name in ["get_by_id", "list_first", "create"]:
+    off = [parse(f"{work}/{name}.off.{r}.txt") for r in range(1, rounds + 1)]
+    on = [parse(f"{work}/{name}.on.{r}.txt") for r in range(1, rounds + 1)]
+    m_off, m_on = sum(x[0] for x in off) / rounds, sum(x[0] for x in on) / rounds
+    print(f"| {name} | {m_off:.0f} | {m_on:.0f} | {m_on / m_off:.3f} | {sum(x[1] for x in off + on)} |")
+print(f"\naccess lines written in the last 'on' run: {access}")
+PY
