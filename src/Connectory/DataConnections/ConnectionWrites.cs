@@ -310,13 +310,20 @@ internal sealed class ConnectionWrites(
             : (null, "", ApiError.Forbidden($"The caller may not create data connections in space '{spaceId}'."));
     }
 
-    /// <summary>Saves; a lost race on a unique index (name in scope, or id) is a 409.</summary>
+    /// <summary>
+    /// Saves; a lost race on a unique index (name in scope, or id) is a 409, and a conditional write (If-Match) that
+    /// finds the version changed since it was read is a 412.
+    /// </summary>
     public async Task<ApiError?> SaveAsync(string name, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
             return null;
+        }
+        catch (DbUpdateConcurrencyException e) when (e.Entries.Any(x => x.Entity is DataConnection { RequiredVersion: not null }))
+        {
+            return Platform.Preconditions.Preconditions.LostRace("data connection");
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
