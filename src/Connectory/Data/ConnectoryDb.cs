@@ -26,20 +26,25 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
     /// <summary>On SQLite, saves queue here (see <see cref="SqliteWriteGate"/>); set whenever the context is handed out.</summary>
     public SqliteWriteGate? WriteGate { get; set; }
 
+    /// <summary>Records audited changes with each save (see <see cref="ChangeAudit"/>); set whenever the context is handed out.</summary>
+    public ChangeAudit? Audit { get; set; }
+
     /// <summary>How long migrating waits for the migration lock (see <see cref="MigrationLock"/>); set before migrating.</summary>
     public TimeSpan MigrationLockTimeout { get; set; } = DatabaseOptions.DefaultMigrationLockTimeout;
 
     // A save inside an explicit transaction already holds the database's write lock: it must not wait for the gate,
     // or it could wait on a save that waits on its lock.
-    // Versioned rows are written against their version (see Versioned).
+    // Versioned rows are written against their version (see Versioned); audited changes are recorded in the same save.
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        Audit?.Collect(this);
         Task<int> Save() => Versioned.SaveAsync(ChangeTracker, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
         return WriteGate is null || Database.CurrentTransaction is not null ? Save() : WriteGate.RunAsync(Save, cancellationToken);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        Audit?.Collect(this);
         int Save() => Versioned.Save(ChangeTracker, () => base.SaveChanges(acceptAllChangesOnSuccess));
         return WriteGate is null || Database.CurrentTransaction is not null ? Save() : WriteGate.Run(Save);
     }

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Connectory.DataCredentials;
 
 /// <summary>PUT, PATCH and DELETE of credentials: every check happens before the one save, so a request applies whole or not at all.</summary>
-internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, TimeProvider time)
+internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, TimeProvider time, Platform.Audit.ChangeAudit audit)
 {
     public const int MaxNameLength = 256;
     public static readonly IReadOnlyList<string> PatchPaths = ["/qName", "/qType", "/qUsername", "/qPassword", "/datasourceID", "/connectionId"];
@@ -233,6 +233,8 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
         {
             return required is null ? ApiError.NotFound($"Credential '{id}'") : Platform.Preconditions.Preconditions.LostRace("credential");
         }
+        db.AuditEvents.Add(audit.Written(db, credential, deleted: true));
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return null;
     }
