@@ -151,8 +151,14 @@ public sealed class AuditTrailTests(ConnectoryFactory factory) : IClassFixture<C
         var id = await ConnectionApi.NewConnectionAsync(tenant.Admin, "kept");
         var old = new AuditEvent
         {
-            Id = Guid.NewGuid().ToString(), TenantId = tenant.Id, OccurredAt = DateTime.UtcNow.AddDays(-400), Action = "data-connection.update",
-            TargetKind = "data-connection", TargetId = id, Outcome = "applied", Status = 204,
+            Id = Guid.NewGuid().ToString(),
+            TenantId = tenant.Id,
+            OccurredAt = DateTime.UtcNow.AddDays(-400),
+            Action = "data-connection.update",
+            TargetKind = "data-connection",
+            TargetId = id,
+            Outcome = "applied",
+            Status = 204,
         };
         await factory.WithDbAsync(async db => { db.AuditEvents.Add(old); return await db.SaveChangesAsync(); });
 
