@@ -27,20 +27,28 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
     /// <summary>On SQLite, saves queue here (see <see cref="SqliteWriteGate"/>); set whenever the context is handed out.</summary>
     public SqliteWriteGate? WriteGate { get; set; }
 
+    /// <summary>Records audited changes with each save (see <see cref="ChangeAudit"/>); set whenever the context is handed out.</summary>
+    public ChangeAudit? Audit { get; set; }
+
     /// <summary>How long migrating waits for the migration lock (see <see cref="MigrationLock"/>); set before migrating.</summary>
     public TimeSpan MigrationLockTimeout { get; set; } = DatabaseOptions.DefaultMigrationLockTimeout;
 
     // A save inside an explicit transaction already holds the database's write lock: it must not wait for the gate,
     // or it could wait on a save that waits on its lock.
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
-        WriteGate is null || Database.CurrentTransaction is not null
-            ? base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken)
-            : WriteGate.RunAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
+    // Versioned rows are written against their version (see Versioned); audited changes are recorded in the same save.
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        Audit?.Collect(this);
+        Task<int> Save() => Versioned.SaveAsync(ChangeTracker, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken), cancellationToken);
+        return WriteGate is null || Database.CurrentTransaction is not null ? Save() : WriteGate.RunAsync(Save, cancellationToken);
+    }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        WriteGate is null || Database.CurrentTransaction is not null
-            ? base.SaveChanges(acceptAllChangesOnSuccess)
-            : WriteGate.Run(() => base.SaveChanges(acceptAllChangesOnSuccess));
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        Audit?.Collect(this);
+        int Save() => Versioned.Save(ChangeTracker, () => base.SaveChanges(acceptAllChangesOnSuccess));
+        return WriteGate is null || Database.CurrentTransaction is not null ? Save() : WriteGate.Run(Save);
+    }
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
@@ -191,6 +199,8 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.Property(c => c.AppOwner).HasMaxLength(256);
             e.Property(c => c.Qri).HasMaxLength(512);
             e.Property(c => c.CreatedBy).HasMaxLength(32);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.Ignore(c => c.RequiredVersion);
             e.HasIndex(c => new { c.TenantId, c.Scope, c.NameFold }).IsUnique();
             e.HasIndex(c => new { c.TenantId, c.NameFold, c.Id });
             // The default sort (+qName, case-sensitive) reads pages straight from this index.
@@ -223,6 +233,8 @@ internal abstract class ConnectoryDb(DbContextOptions options) : DbContext(optio
             e.Property(c => c.Username).HasMaxLength(1024);
             e.Property(c => c.Password).HasMaxLength(8192);
             e.Property(c => c.ConnectionId).HasMaxLength(36);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.Ignore(c => c.RequiredVersion);
             e.HasIndex(c => new { c.TenantId, c.OwnerId, c.NameFold }).IsUnique();
             e.HasIndex(c => new { c.TenantId, c.ConnectionId, c.OwnerId });
             // Every list page reads the caller's separated credentials; an owner may have many embedded ones.

@@ -61,6 +61,7 @@ internal static class DatabaseRegistration
         var db = services.GetRequiredService<IDbContextFactory<TDb>>().CreateDbContext();
         db.TenantScope = services.GetRequiredService<TenantScope>();
         db.WriteGate = services.GetService<SqliteWriteGate>();
+        db.Audit = services.GetService<Platform.Audit.ChangeAudit>();
         return db;
     }
 

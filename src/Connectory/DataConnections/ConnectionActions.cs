@@ -13,15 +13,26 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
     /// <summary>Items one bulk request may carry.</summary>
     public const int MaxBulkItems = 100;
 
-    /// <summary>Deletes the connection and its embedded credential; separated credentials stay (as orphans).</summary>
-    public async Task DeleteAsync(DataConnection connection, CancellationToken ct)
+    /// <summary>
+    /// Deletes the connection and its embedded credential; separated credentials stay (as orphans). A conditional
+    /// delete (If-Match) whose version changed meanwhile is a 412, and nothing is deleted.
+    /// </summary>
+    public async Task<ApiError?> DeleteAsync(DataConnection connection, CancellationToken ct)
     {
         var embedded = await db.DataCredentials
             .Where(c => c.Id == connection.CredentialId && c.ConnectionId == connection.Id && !c.Separated)
             .ToListAsync(ct);
         db.DataCredentials.RemoveRange(embedded);
         db.DataConnections.Remove(connection);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateConcurrencyException) when (connection.RequiredVersion is not null)
+        {
+            return Platform.Preconditions.Preconditions.LostRace("data connection");
+        }
     }
 
     public async Task<BulkResponse> BulkDeleteAsync(IReadOnlyList<BulkItem> items, Caller caller, CancellationToken ct)

@@ -13,9 +13,9 @@ internal static class ConnectionRows
     public const string Columns =
         "c.\"Id\", c.\"TenantId\", c.\"SpaceId\", c.\"SpaceType\", c.\"OwnerId\", c.\"Scope\", c.\"Name\", c.\"NameFold\", c.\"NameSortKey\", " +
         "c.\"Type\", c.\"DatasourceId\", c.\"ConnectStatement\", c.\"LogOn\", c.\"Architecture\", c.\"SeparateCredentials\", c.\"CredentialId\", " +
-        "c.\"ConnectionSecret\", c.\"Tags\", c.\"AppOwner\", c.\"Qri\", c.\"CreatedBy\", c.\"CreatedAt\", c.\"UpdatedAt\"";
+        "c.\"ConnectionSecret\", c.\"Tags\", c.\"AppOwner\", c.\"Qri\", c.\"CreatedBy\", c.\"CreatedAt\", c.\"UpdatedAt\", c.\"Version\"";
 
-    public const int ColumnCount = 23;
+    public const int ColumnCount = 24;
 
     public static DataConnection Read(DbDataReader r) => new()
     {
@@ -42,6 +42,7 @@ internal static class ConnectionRows
         CreatedBy = r.GetString(20),
         CreatedAt = r.GetUtc(21),
         UpdatedAt = r.GetUtc(22),
+        Version = r.GetInt64(23),
     };
 
     /// <summary>

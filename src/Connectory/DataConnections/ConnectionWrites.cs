@@ -2,6 +2,7 @@ using Connectory.Data;
 using Connectory.DataCredentials;
 using Connectory.Errors;
 using Connectory.Platform.Access;
+using Connectory.Platform.Audit;
 using Connectory.Platform.Auth;
 using Connectory.Secrets;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace Connectory.DataConnections;
 
 /// <summary>Create, replace and patch: every check happens before the one SaveChanges, so a request applies whole or not at all.</summary>
 internal sealed class ConnectionWrites(
-    ConnectoryDb db, HotSql sql, CredentialStore credentials, SecretProtector protector, TenantKeys tenantKeys, TimeProvider time)
+    ConnectoryDb db, HotSql sql, CredentialStore credentials, SecretProtector protector, TenantKeys tenantKeys, TimeProvider time, ChangeAudit audit)
 {
     public const string SecretField = "qConnectionSecret";
 
@@ -94,6 +95,12 @@ internal sealed class ConnectionWrites(
         // Written by hand, not tracked: creating is the hottest write, and one prepared transaction is what it needs.
         // The connection refers to its credential, so the credential goes first.
         List<SqlText> inserts = command.HasInlineCredentials ? [db.InsertOf(credential!), db.InsertOf(connection)] : [db.InsertOf(connection)];
+        // The audit trail's records go in the same unit: the connection and its records commit together.
+        inserts.Add(db.InsertOf(audit.Written(db, connection)));
+        if (command.HasInlineCredentials)
+        {
+            inserts.Add(db.InsertOf(audit.Written(db, credential!)));
+        }
         try
         {
             await sql.ExecuteAsync(inserts, ct);
@@ -309,13 +316,20 @@ internal sealed class ConnectionWrites(
             : (null, "", ApiError.Forbidden($"The caller may not create data connections in space '{spaceId}'."));
     }
 
-    /// <summary>Saves; a lost race on a unique index (name in scope, or id) is a 409.</summary>
+    /// <summary>
+    /// Saves; a lost race on a unique index (name in scope, or id) is a 409, and a conditional write (If-Match) that
+    /// finds the version changed since it was read is a 412.
+    /// </summary>
     public async Task<ApiError?> SaveAsync(string name, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
             return null;
+        }
+        catch (DbUpdateConcurrencyException e) when (e.Entries.Any(x => x.Entity is DataConnection { RequiredVersion: not null }))
+        {
+            return Platform.Preconditions.Preconditions.LostRace("data connection");
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {

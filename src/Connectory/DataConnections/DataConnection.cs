@@ -1,7 +1,7 @@
 namespace Connectory.DataConnections;
 
 /// <summary>A stored data connection. Reserved DataFiles connections are not stored: see <see cref="DataFiles"/>.</summary>
-internal sealed class DataConnection
+internal sealed class DataConnection : Data.IVersioned
 {
     public required string Id { get; init; }
     public required string TenantId { get; init; }
@@ -35,6 +35,10 @@ internal sealed class DataConnection
     public required string CreatedBy { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>Raised by one on every write (see <see cref="Data.Versioned"/>); the ETag is made from it.</summary>
+    public long Version { get; set; } = 1;
+    /// <summary>The version a conditional request (If-Match) requires at save; null for Qlik's last-writer-wins.</summary>
+    public long? RequiredVersion { get; set; }
 
     public static string PersonalScope(string ownerId) => "~" + ownerId;
 

@@ -5,6 +5,7 @@ using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Namespaces;
 using Connectory.Platform.Paging;
+using Connectory.Platform.Preconditions;
 using Connectory.Platform.Spaces;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,6 +56,11 @@ internal static class DataConnectionsEndpoints
     static async Task<Results<Created<ConnectionCreateResponse>, JsonHttpResult<DcaasConnectionCreateAuthResponse>, ApiError>> Create(
         ConnectionCreate body, Caller caller, ConnectionWrites writes, IDefinedConnections defined, HttpRequest request, CancellationToken ct)
     {
+        // If-None-Match: * asks for what every create does: a name or id already taken is a 409.
+        if (Preconditions.ForCreate(request) is { } malformed)
+        {
+            return malformed;
+        }
         if (defined.IsPropertiesBody(body))
         {
             var outcome = await defined.CreateAsync(body, caller, ct);
@@ -83,6 +89,7 @@ internal static class DataConnectionsEndpoints
     static Created<ConnectionCreateResponse> Created(CreatedConnection created, HttpRequest request)
     {
         var response = created.Connection.ToCreateResponse(created.Privileges, request, created.Credential?.Id, created.Credential?.Name);
+        Preconditions.Tag(request.HttpContext.Response, created.Connection);
         return TypedResults.Created(response.links.self.Href, response);
     }
 
@@ -151,6 +158,7 @@ internal static class DataConnectionsEndpoints
         // A single read may carry the connection secret, and always carries what this caller may see: never stored by a cache.
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         request.HttpContext.Response.Headers.Pragma = "no-cache";
+        Preconditions.Tag(request.HttpContext.Response, connection);
         string? credential;
         if (!string.IsNullOrEmpty(credentialId))
         {
@@ -199,17 +207,21 @@ internal static class DataConnectionsEndpoints
             return refused;
         }
         var connection = found!.Stored!;
+        if (Require(request, connection) is { } failedCondition)
+        {
+            return failedCondition;
+        }
         // qlik-auth-code (with qlik-auth-state) authorizes an OAuth connection again; /connectionProperties/<name>
         // paths re-print the statement from the data source's definition.
         if (defined.HandlesPatch(operations, authCode))
         {
-            return await defined.PatchAsync(connection, operations, authCode, authState, caller, ct) is { } refusedDefined ? refusedDefined : TypedResults.NoContent();
+            return await defined.PatchAsync(connection, operations, authCode, authState, caller, ct) is { } refusedDefined ? refusedDefined : Patched(request, connection);
         }
         if (ConnectionPatch.TryParse(operations, connection.TagList(), out var change) is { } invalid)
         {
             return invalid;
         }
-        return await writes.ApplyAsync(connection, change, caller, ct) is { } failed ? failed : TypedResults.NoContent();
+        return await writes.ApplyAsync(connection, change, caller, ct) is { } failed ? failed : Patched(request, connection);
     }
 
     static async Task<Results<NoContent, ApiError>> Put(
@@ -220,7 +232,11 @@ internal static class DataConnectionsEndpoints
         {
             return refused;
         }
-        return await writes.ReplaceAsync(found!, body, caller, ct) is { } failed ? failed : TypedResults.NoContent();
+        if (Require(request, found!.Stored!) is { } failedCondition)
+        {
+            return failedCondition;
+        }
+        return await writes.ReplaceAsync(found, body, caller, ct) is { } failed ? failed : TypedResults.NoContent();
     }
 
     static async Task<Results<NoContent, ApiError>> Delete(
@@ -231,8 +247,11 @@ internal static class DataConnectionsEndpoints
         {
             return refused;
         }
-        await actions.DeleteAsync(found!.Stored!, ct);
-        return TypedResults.NoContent();
+        if (Require(request, found!.Stored!) is { } failedCondition)
+        {
+            return failedCondition;
+        }
+        return await actions.DeleteAsync(found.Stored!, ct) is { } failed ? failed : TypedResults.NoContent();
     }
 
     static async Task<Results<JsonHttpResult<BulkResponse>, ApiError>> BulkDelete(ActionDeleteRequest body, Caller caller, ConnectionActions actions, CancellationToken ct)
@@ -263,6 +282,7 @@ internal static class DataConnectionsEndpoints
         }
         var access = await ConnectionAccess.ForSpaceAsync(db, caller, copy.SpaceId, ct);
         var response = copy.ToCreateResponse(access.Privileges(copy), request, credentialId, credentialName);
+        Preconditions.Tag(request.HttpContext.Response, copy);
         return TypedResults.Created(response.links.self.Href, response);
     }
 
@@ -298,6 +318,24 @@ internal static class DataConnectionsEndpoints
         return items.Count > ConnectionActions.MaxBulkItems
             ? ApiError.InvalidField("connections", $"may hold at most {ConnectionActions.MaxBulkItems} items, not {items.Count}")
             : null;
+    }
+
+    /// <summary>
+    /// If-Match and If-None-Match against the connection as read (412 or 400 when they fail); an If-Match tag makes the
+    /// save conditional on the version read, so a write that lands in between turns this one into a 412 too.
+    /// </summary>
+    static ApiError? Require(HttpRequest request, DataConnection connection)
+    {
+        var (error, required) = Preconditions.ForWrite(request, "data connection", connection);
+        connection.RequiredVersion = required;
+        return error;
+    }
+
+    /// <summary>A PATCH answers 204 with the patched connection's new ETag (RFC 5789 §2).</summary>
+    static NoContent Patched(HttpRequest request, DataConnection connection)
+    {
+        Preconditions.Tag(request.HttpContext.Response, connection);
+        return TypedResults.NoContent();
     }
 
     /// <summary>404 when unseen (already in <paramref name="error"/>), 400 for DataFiles, 403 without the privilege.</summary>

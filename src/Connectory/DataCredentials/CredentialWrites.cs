@@ -8,13 +8,16 @@ using Microsoft.EntityFrameworkCore;
 namespace Connectory.DataCredentials;
 
 /// <summary>PUT, PATCH and DELETE of credentials: every check happens before the one save, so a request applies whole or not at all.</summary>
-internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, TimeProvider time)
+internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, TimeProvider time, Platform.Audit.ChangeAudit audit)
 {
     public const int MaxNameLength = 256;
     public static readonly IReadOnlyList<string> PatchPaths = ["/qName", "/qType", "/qUsername", "/qPassword", "/datasourceID", "/connectionId"];
 
     /// <summary>Creates or replaces the caller's credential. With connectionId, it becomes the caller's own credential for a connection with separate credentials.</summary>
-    public async Task<ApiError?> PutAsync(string qID, bool byName, CredentialCreate body, Caller caller, CancellationToken ct)
+    /// <paramref name="condition"/> checks the request's preconditions against the credential found (null: none yet)
+    /// once the request would otherwise succeed.
+    public async Task<ApiError?> PutAsync(
+        string qID, bool byName, CredentialCreate body, Caller caller, Func<DataCredential?, ApiError?> condition, CancellationToken ct)
     {
         var bodyIdError = ConnectionFields.CheckUuid(body.qID, "qID", out var bodyId);
         var connectionIdError = ConnectionFields.CheckUuid(body.connectionId, "connectionId", out var connectionId);
@@ -81,6 +84,10 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
             }
         }
 
+        if (condition(existing) is { } failedCondition)
+        {
+            return failedCondition;
+        }
         var now = time.UtcNow();
         var credential = existing;
         if (credential is null)
@@ -196,7 +203,7 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
     /// The owner deletes any of their credentials; a TenantAdmin deletes another user's orphan. Connections that used it
     /// are left without a credential (not broken); the caller learns nothing of credentials they may not touch.
     /// </summary>
-    public async Task<ApiError?> DeleteAsync(DataCredential credential, Caller caller, CancellationToken ct)
+    public async Task<ApiError?> DeleteAsync(DataCredential credential, Caller caller, Func<DataCredential, ApiError?> condition, CancellationToken ct)
     {
         if (credential.OwnerId != caller.UserId)
         {
@@ -209,14 +216,26 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
                 return ApiError.Forbidden("Only the owner may delete a credential that connections use; an admin may delete orphan credentials.");
             }
         }
-        var id = credential.Id;
+        if (condition(credential) is { } failedCondition)
+        {
+            return failedCondition;
+        }
+        var (id, required) = (credential.Id, credential.RequiredVersion);
         var now = time.UtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.DataConnections.Where(x => x.CredentialId == id)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CredentialId, (string?)null).SetProperty(x => x.UpdatedAt, now), ct);
-        var deleted = await db.DataCredentials.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CredentialId, (string?)null).SetProperty(x => x.UpdatedAt, now).SetProperty(x => x.Version, x => x.Version + 1), ct);
+        // With If-Match, the delete finds the row only at the version checked; otherwise (the transaction not
+        // committed) the connections stay linked as they were.
+        var deleted = await db.DataCredentials.Where(c => c.Id == id && (required == null || c.Version == required)).ExecuteDeleteAsync(ct);
+        if (deleted == 0)
+        {
+            return required is null ? ApiError.NotFound($"Credential '{id}'") : Platform.Preconditions.Preconditions.LostRace("credential");
+        }
+        db.AuditEvents.Add(audit.Written(db, credential, deleted: true));
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return deleted == 0 ? ApiError.NotFound($"Credential '{id}'") : null;
+        return null;
     }
 
     public static ApiError? CheckName(string? name)
@@ -245,6 +264,10 @@ internal sealed class CredentialWrites(ConnectoryDb db, CredentialStore store, T
         {
             await db.SaveChangesAsync(ct);
             return null;
+        }
+        catch (DbUpdateConcurrencyException) when (credential.RequiredVersion is not null)
+        {
+            return Platform.Preconditions.Preconditions.LostRace("credential");
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {

@@ -4,7 +4,7 @@ namespace Connectory.DataCredentials;
 /// A username and encrypted password. Embedded credentials belong to one connection and go with it; separated
 /// credentials belong to one user for one connection and outlive it (then they are orphans).
 /// </summary>
-internal sealed class DataCredential
+internal sealed class DataCredential : Data.IVersioned
 {
     public required string Id { get; init; }
     public required string TenantId { get; init; }
@@ -21,4 +21,8 @@ internal sealed class DataCredential
     public string? ConnectionId { get; set; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>Raised by one on every write (see <see cref="Data.Versioned"/>); the ETag is made from it.</summary>
+    public long Version { get; set; } = 1;
+    /// <summary>The version a conditional request (If-Match) requires at save; null for Qlik's last-writer-wins.</summary>
+    public long? RequiredVersion { get; set; }
 }

@@ -2,6 +2,7 @@ using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Namespaces;
+using Connectory.Platform.Preconditions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,14 +43,17 @@ internal static class DataCredentialsEndpoints
         }
         // A credential exists for its secret: one that no longer decrypts is reported, not served as if intact.
         store.VerifyPassword(credential);
+        Preconditions.Tag(request.HttpContext.Response, credential);
         return TypedResults.Ok(await store.ViewAsync(credential, request, ct));
     }
 
-    static async Task<Results<NoContent, ApiError>> Put(string qID, CredentialCreate body, bool? byCredentialName, Caller caller, CredentialWrites writes, CancellationToken ct) =>
-        await writes.PutAsync(qID, byCredentialName == true, body, caller, ct) is { } error ? error : TypedResults.NoContent();
+    static async Task<Results<NoContent, ApiError>> Put(
+        string qID, CredentialCreate body, bool? byCredentialName, Caller caller, CredentialWrites writes, HttpRequest request, CancellationToken ct) =>
+        await writes.PutAsync(qID, byCredentialName == true, body, caller, existing => Require(request, existing), ct) is { } error ? error : TypedResults.NoContent();
 
     static async Task<Results<NoContent, ApiError>> Patch(
-        string qID, List<CredentialPatchOperation?> operations, bool? byCredentialName, Caller caller, CredentialStore store, CredentialWrites writes, CancellationToken ct)
+        string qID, List<CredentialPatchOperation?> operations, bool? byCredentialName, Caller caller, CredentialStore store, CredentialWrites writes, HttpRequest request,
+        CancellationToken ct)
     {
         if (PatchOperation.CheckCount(operations.Count) is { } tooMany)
         {
@@ -60,17 +64,42 @@ internal static class DataCredentialsEndpoints
         {
             return error ?? ApiError.NotFound($"Credential '{qID}'");
         }
-        return await writes.PatchAsync(credential, operations, ct) is { } failed ? failed : TypedResults.NoContent();
+        if (Require(request, credential) is { } failedCondition)
+        {
+            return failedCondition;
+        }
+        if (await writes.PatchAsync(credential, operations, ct) is { } failed)
+        {
+            return failed;
+        }
+        // A PATCH answers 204 with the patched credential's new ETag (RFC 5789 §2).
+        Preconditions.Tag(request.HttpContext.Response, credential);
+        return TypedResults.NoContent();
     }
 
-    static async Task<Results<NoContent, ApiError>> Delete(string qID, bool? byCredentialName, Caller caller, CredentialStore store, CredentialWrites writes, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Delete(
+        string qID, bool? byCredentialName, Caller caller, CredentialStore store, CredentialWrites writes, HttpRequest request, CancellationToken ct)
     {
         var (credential, error) = await store.ResolveAsync(caller, qID, byCredentialName == true, tracked: false, ct);
         if (credential is null)
         {
             return error!;
         }
-        return await writes.DeleteAsync(credential, caller, ct) is { } failed ? failed : TypedResults.NoContent();
+        return await writes.DeleteAsync(credential, caller, existing => Require(request, existing), ct) is { } failed ? failed : TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// If-Match and If-None-Match against the credential as read (412 or 400 when they fail; none for one not made
+    /// yet unless If-Match asks for one); an If-Match tag makes the save conditional on the version read.
+    /// </summary>
+    static ApiError? Require(HttpRequest request, DataCredential? credential)
+    {
+        var (error, required) = Preconditions.ForUpsert(request, "credential", credential);
+        if (credential is not null)
+        {
+            credential.RequiredVersion = required;
+        }
+        return error;
     }
 
     /// <summary>A user lists their own orphans; a TenantAdmin the tenant's (or one user's, with <c>user</c>). Asking for another user's is 403 otherwise.</summary>

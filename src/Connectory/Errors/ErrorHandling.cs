@@ -55,6 +55,12 @@ internal static partial class ErrorHandling
             await family.WriteAsync(context, ErrorCatalog.DecryptionFailed, $"A stored credential could not be decrypted. Quote trace id {traceId} when reporting it.", traceId);
             return;
         }
+        if (exception is Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException lost && lost.Entries.Any(e => e.Entity is Data.IVersioned { RequiredVersion: not null }))
+        {
+            // A conditional write (If-Match) that a concurrent write overtook, on a path that does not answer it itself.
+            await family.WriteAsync(context, ErrorCatalog.PreconditionFailed, "If-Match: the resource was changed by another request meanwhile; nothing of this request was applied.", traceId);
+            return;
+        }
         if (exception is not null && Data.DbErrors.IsTransientConflict(exception))
         {
             logger.LogWarning("{Method} {Path} lost a database conflict with a concurrent change and was rolled back, trace {TraceId}", context.Request.Method, context.Request.Path.Value, traceId);

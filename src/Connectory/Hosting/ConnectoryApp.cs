@@ -7,6 +7,7 @@ using Connectory.DataSources;
 using Connectory.Dcaas;
 using Connectory.Errors;
 using Connectory.Platform.ApiKeys;
+using Connectory.Platform.Audit;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Groups;
 using Connectory.Platform.Paging;
@@ -71,6 +72,7 @@ internal static class ConnectoryApp
         services.AddDataSources();
         services.AddDcaas();
         services.AddResolving();
+        services.AddAuditTrail();
         services.AddRateTiers();
         services.AddConnectoryTelemetry(builder.Configuration);
         services.AddHostedService<DatabaseInitializer>();
@@ -111,6 +113,7 @@ internal static class ConnectoryApp
         app.MapQrs();
         app.MapDcaas();
         app.MapResolving();
+        app.MapAudits();
         // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
         app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);
 

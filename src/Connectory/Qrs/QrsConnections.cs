@@ -272,7 +272,7 @@ internal sealed class QrsConnections(
             // Within the same millisecond (or after a clock step back) the clock would hand back a date no later than
             // the replaced one, which must now be stale.
             var later = stored.AddMilliseconds(1);
-            await db.DataConnections.Where(c => c.Id == connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, later), ct);
+            await db.DataConnections.Where(c => c.Id == connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, later).SetProperty(c => c.Version, c => c.Version + 1), ct);
         }
         return null;
     }

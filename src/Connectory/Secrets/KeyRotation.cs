@@ -50,6 +50,7 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
         var batchSize = Math.Max(1, options.Value.RotationBatchSize);
         var rewrapped = 0;
         var undecryptable = new HashSet<string>(StringComparer.Ordinal);
+        var rewrappedPerTenant = new Dictionary<string, int>(StringComparer.Ordinal);
         var passes = 0;
         while (passes < MaxPasses)
         {
@@ -79,7 +80,9 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
                                 undecryptable.Add($"{column.Name}:{row.Id}");
                                 continue;
                             }
-                            count += await column.ReplaceAsync(db, row, value, ct);
+                            var replaced = await column.ReplaceAsync(db, row, value, ct);
+                            count += replaced;
+                            rewrappedPerTenant[row.TenantId] = rewrappedPerTenant.GetValueOrDefault(row.TenantId) + replaced;
                         }
                         if (transaction is not null)
                         {
@@ -99,6 +102,7 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
                 break;
             }
         }
+        await RecordRotationAsync(current, rewrappedPerTenant, ct);
         var status = await StatusAsync(ct);
         var retired = new List<string>();
         await WithDbAsync(async db =>
@@ -142,6 +146,28 @@ internal sealed class KeyRotation(IServiceScopeFactory scopes, MasterKeyRing rin
         await using var scope = scopes.CreateAsyncScope();
         return await work(scope.ServiceProvider.GetRequiredService<ConnectoryDb>());
     }
+
+    /// <summary>Each tenant whose secrets were re-wrapped gets an event in its audit trail: the key and how many (never a value).</summary>
+    Task<int> RecordRotationAsync(string keyId, Dictionary<string, int> rewrappedPerTenant, CancellationToken ct) => WithDbAsync(db =>
+    {
+        foreach (var (tenantId, count) in rewrappedPerTenant.Where(t => t.Value > 0))
+        {
+            db.AuditEvents.Add(new Platform.Audit.AuditEvent
+            {
+                Id = Guid.CreateVersion7().ToString(),
+                TenantId = tenantId,
+                OccurredAt = time.UtcNow(),
+                ActorSubject = "connectory (admin command)",
+                Action = "master-key.rotate",
+                TargetKind = "master-key",
+                TargetId = keyId,
+                Outcome = Platform.Audit.ChangeAudit.AppliedOutcome,
+                Status = StatusCodes.Status200OK,
+                Detail = new System.Text.Json.Nodes.JsonObject { ["rewrapped"] = count }.ToJsonString(),
+            });
+        }
+        return db.SaveChangesAsync(ct);
+    });
 
     async Task RecordAsync(string keyId, CancellationToken ct)
     {

@@ -34,9 +34,10 @@ static class ResolveKit
         return created.GetProperty("qID").GetString()!;
     }
 
-    /// <summary>Every audit event of a tenant, oldest first.</summary>
+    /// <summary>Every resolve event of a tenant, oldest first (the trail also holds the tenant's changes).</summary>
     public static Task<List<AuditEvent>> AuditAsync(this ConnectoryFactory factory, string tenantId) =>
-        factory.WithDbAsync(db => db.AuditEvents.IgnoreQueryFilters().Where(a => a.TenantId == tenantId).OrderBy(a => a.OccurredAt).ThenBy(a => a.Id).ToListAsync());
+        factory.WithDbAsync(db => db.AuditEvents.IgnoreQueryFilters()
+            .Where(a => a.TenantId == tenantId && a.Action == "connection.resolve").OrderBy(a => a.OccurredAt).ThenBy(a => a.Id).ToListAsync());
 
     /// <summary>The whole audit table as text, every column of every row of every tenant.</summary>
     public static async Task<string> WholeAuditTableAsync(this ConnectoryFactory factory)

@@ -31,6 +31,9 @@ internal sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time)
 {
     const int MaxDetail = 4096;
 
+    /// <summary>The detail as stored: whole when it fits the column, otherwise only a mark that it did not.</summary>
+    public static string Limit(string detail) => detail.Length <= MaxDetail ? detail : "{\"truncated\":true}";
+
     public async Task RecordAsync(Caller caller, RequestOrigin origin, AuditEntry entry)
     {
         // A context of its own, so that nothing the request's context tracks is saved along, and the request's token
@@ -53,7 +56,7 @@ internal sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time)
             Status = entry.Status,
             SourceAddress = origin.Address,
             UserAgent = origin.UserAgent,
-            Detail = detail.Length <= MaxDetail ? detail : "{\"truncated\":true}",
+            Detail = Limit(detail),
         });
         await db.SaveChangesAsync(CancellationToken.None);
     }

@@ -118,6 +118,10 @@ namespace Connectory.Data.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("TenantId", "Id");
 
                     b.HasIndex("TenantId", "CredentialId");
@@ -198,6 +202,10 @@ namespace Connectory.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("TenantId", "Id");
 

@@ -37,11 +37,12 @@ namespace Connectory.Data.Migrations.Sqlite
                     "Type" TEXT NOT NULL,
                     "UpdatedAt" TEXT NOT NULL,
                     "Username" TEXT NOT NULL,
+                    "Version" INTEGER NOT NULL DEFAULT 0,
                     CONSTRAINT "PK_data_credentials" PRIMARY KEY ("TenantId", "Id"),
                     CONSTRAINT "FK_data_credentials_tenants_TenantId" FOREIGN KEY ("TenantId") REFERENCES "tenants" ("Id") ON DELETE CASCADE
                 );
-                INSERT INTO "data_credentials" ("TenantId", "Id", "ConnectionId", "CreatedAt", "DatasourceId", "Name", "NameFold", "OwnerId", "Password", "Separated", "Type", "UpdatedAt", "Username")
-                SELECT "TenantId", "Id", "ConnectionId", "CreatedAt", "DatasourceId", "Name", "NameFold", "OwnerId", "Password", "Separated", "Type", "UpdatedAt", "Username"
+                INSERT INTO "data_credentials" ("TenantId", "Id", "ConnectionId", "CreatedAt", "DatasourceId", "Name", "NameFold", "OwnerId", "Password", "Separated", "Type", "UpdatedAt", "Username", "Version")
+                SELECT "TenantId", "Id", "ConnectionId", "CreatedAt", "DatasourceId", "Name", "NameFold", "OwnerId", "Password", "Separated", "Type", "UpdatedAt", "Username", "Version"
                 FROM "old_data_credentials";
 
                 CREATE TABLE "data_connections" (
@@ -68,12 +69,13 @@ namespace Connectory.Data.Migrations.Sqlite
                     "Tags" TEXT NOT NULL,
                     "Type" TEXT NOT NULL,
                     "UpdatedAt" TEXT NOT NULL,
+                    "Version" INTEGER NOT NULL DEFAULT 0,
                     CONSTRAINT "PK_data_connections" PRIMARY KEY ("TenantId", "Id"),
                     CONSTRAINT "FK_data_connections_data_credentials_TenantId_CredentialId" FOREIGN KEY ("TenantId", "CredentialId") REFERENCES "data_credentials" ("TenantId", "Id"),
                     CONSTRAINT "FK_data_connections_tenants_TenantId" FOREIGN KEY ("TenantId") REFERENCES "tenants" ("Id") ON DELETE CASCADE
                 );
-                INSERT INTO "data_connections" ("TenantId", "Id", "AppOwner", "Architecture", "ConnectStatement", "ConnectionSecret", "CreatedAt", "CreatedBy", "CredentialId", "DatasourceId", "LogOn", "Name", "NameFold", "NameSortKey", "OwnerId", "Qri", "Scope", "SeparateCredentials", "SpaceId", "SpaceType", "Tags", "Type", "UpdatedAt")
-                SELECT "TenantId", "Id", "AppOwner", "Architecture", "ConnectStatement", "ConnectionSecret", "CreatedAt", "CreatedBy", "CredentialId", "DatasourceId", "LogOn", "Name", "NameFold", "NameSortKey", "OwnerId", "Qri", "Scope", "SeparateCredentials", "SpaceId", "SpaceType", "Tags", "Type", "UpdatedAt"
+                INSERT INTO "data_connections" ("TenantId", "Id", "AppOwner", "Architecture", "ConnectStatement", "ConnectionSecret", "CreatedAt", "CreatedBy", "CredentialId", "DatasourceId", "LogOn", "Name", "NameFold", "NameSortKey", "OwnerId", "Qri", "Scope", "SeparateCredentials", "SpaceId", "SpaceType", "Tags", "Type", "UpdatedAt", "Version")
+                SELECT "TenantId", "Id", "AppOwner", "Architecture", "ConnectStatement", "ConnectionSecret", "CreatedAt", "CreatedBy", "CredentialId", "DatasourceId", "LogOn", "Name", "NameFold", "NameSortKey", "OwnerId", "Qri", "Scope", "SeparateCredentials", "SpaceId", "SpaceType", "Tags", "Type", "UpdatedAt", "Version"
                 FROM "old_data_connections";
 
                 CREATE TABLE "qrs_custom_property_values" (
