@@ -1,3 +1,4 @@
+using Connectory.ApiDocuments;
 using Connectory.Platform.RateLimits;
 using Connectory.Platform.Namespaces;
 using Connectory.Data;
@@ -70,6 +71,7 @@ internal static class ConnectoryApp
         services.AddDcaas();
         services.AddResolving();
         services.AddRateTiers();
+        services.AddApiDocuments();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -104,6 +106,7 @@ internal static class ConnectoryApp
         app.MapQrs();
         app.MapDcaas();
         app.MapResolving();
+        app.MapApiDocuments();
         // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
         app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);
 
