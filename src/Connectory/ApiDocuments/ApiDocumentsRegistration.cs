@@ -38,6 +38,14 @@ internal static class ApiDocumentsRegistration
                 options.OpenApiVersion = ApiDocumentCache.Version;
                 options.ShouldInclude = document.Includes;
                 options.AddDocumentTransformer(new DocumentHeader(document));
+                if (document.Paths.Contains("/health"))
+                {
+                    options.AddDocumentTransformer(new HealthProbes());
+                }
+                options.CreateSchemaReferenceId = SchemaNames.Of;
+                // Hand-written answers first, so that the errors are added to the operation's real responses.
+                options.AddOperationTransformer(new HandWrittenAnswers());
+                options.AddOperationTransformer(new OperationTags(document));
                 options.AddOperationTransformer(new ErrorResponses());
             });
         }
@@ -57,8 +65,8 @@ internal static class ApiDocumentsRegistration
     }
 
     static Ok<ApiDocumentIndex> Index(HttpRequest request, IOptions<ApiDocumentOptions> options) => TypedResults.Ok(new ApiDocumentIndex(
-        [.. ApiDocumentCatalog.All.Select(d => new ApiDocumentEntry(d.Name, d.Title, d.Summary, Urls.To(request, $"{Root}/{d.Name}.json")))],
-        options.Value.ReferencePage ? Urls.To(request, ReferencePath) : null));
+        [.. ApiDocumentCatalog.All.Select(d => new ApiDocumentEntry(d.Name, d.Title, d.Summary, Urls.To(request, $"{Root}/{d.Name}.json").Href))],
+        options.Value.ReferencePage ? Urls.To(request, ReferencePath).Href : null));
 
     static async Task<IResult> Document(string name, HttpContext context, ApiDocumentCache cache)
     {
@@ -93,6 +101,6 @@ internal static class ApiDocumentsRegistration
 
 internal sealed record ApiDocumentIndex(
     IReadOnlyList<ApiDocumentEntry> Documents,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] Link? Reference);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Reference);
 
-internal sealed record ApiDocumentEntry(string Name, string Title, string Summary, Link Url);
+internal sealed record ApiDocumentEntry(string Name, string Title, string Summary, string Url);

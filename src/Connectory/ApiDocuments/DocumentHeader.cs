@@ -16,6 +16,8 @@ internal sealed class DocumentHeader(ApiDocument api) : IOpenApiDocumentTransfor
             Version = typeof(DocumentHeader).Assembly.GetName().Version?.ToString(3) ?? "1.0.0",
             Description = api.Summary,
         };
+        // One tag per document (OperationTags puts every operation under it), in place of the handler classes' names.
+        document.Tags = new HashSet<OpenApiTag> { new() { Name = api.Title, Description = api.Summary } };
         // Without Hosting:PublicUrl the document names no server, so clients resolve paths against wherever they
         // fetched it from; the document then stays the same whichever host name a request used.
         var publicUrl = context.ApplicationServices.GetRequiredService<IConfiguration>()["Hosting:PublicUrl"];

@@ -1,5 +1,6 @@
 using Connectory.Dcaas;
 using Connectory.Errors;
+using Connectory.Qrs;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -18,7 +19,7 @@ internal sealed class ErrorResponses : IOpenApiOperationTransformer
         var description = context.Description;
         var metadata = description.ActionDescriptor.EndpointMetadata;
         var family = metadata.OfType<ErrorFamily>().LastOrDefault() ?? ErrorFamilies.Cloud;
-        var path = "/" + (description.RelativePath ?? "").TrimStart('/');
+        var path = RoutePaths.Of(description);
         var signIn = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
         var hasBody = operation.RequestBody is not null;
         var rateLimited = path.StartsWith("/api/", StringComparison.Ordinal);
@@ -71,6 +72,12 @@ internal sealed class ErrorResponses : IOpenApiOperationTransformer
         }
         Add(500, "An unexpected failure; the body carries a trace id to find it in the log.");
 
+        if (metadata.OfType<XrfkeyRequired>().Any())
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter { Name = "Xrfkey", In = ParameterLocation.Query, Required = true, Description = "16 characters of [0-9a-zA-Z], equal to the X-Qlik-Xrfkey header (else 403).", Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[0-9a-zA-Z]{16}$" } });
+            operation.Parameters.Add(new OpenApiParameter { Name = "X-Qlik-Xrfkey", In = ParameterLocation.Header, Required = true, Description = "The same 16 characters as the Xrfkey query parameter.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+        }
         if (signIn)
         {
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(DocumentHeader.Bearer, context.Document)] = [] }];
@@ -104,11 +111,7 @@ internal sealed class ErrorResponses : IOpenApiOperationTransformer
         var type = family == ErrorFamilies.Dcaas ? typeof(DcaasResponseErrors) : typeof(ResponseErrors);
         var name = family == ErrorFamilies.Dcaas ? "ResponseErrors" : nameof(ResponseErrors);
         var schema = await context.GetOrCreateSchemaAsync(type, null, ct);
-        var document = context.Document!;
-        document.Components ??= new OpenApiComponents();
-        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        document.Components.Schemas.TryAdd(name, schema);
-        var reference = new OpenApiSchemaReference(name, document);
+        var reference = SchemaNames.Register(context.Document!, name, schema);
         return () => new() { ["application/json"] = new OpenApiMediaType { Schema = reference } };
     }
 }
