@@ -13,7 +13,7 @@ BASE=${BASE:-}
 
 now_ms() { date +%s%3N; }
 
-# Prints the milliseconds from exec until /health/live answers 200, leaving the process running as $PID.
+# Sets MS to the milliseconds from exec until /health/live answers 200, leaving the process running as $PID.
 start() {
   local binary=$1 dir
   dir=$(mktemp -d /tmp/connectory-startup.XXXXXX)
@@ -22,7 +22,7 @@ start() {
   PID=$!
   DIR=$dir
   for _ in $(seq 1 600); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/live"; then echo $(( $(now_ms) - t0 )); return; fi
+    if curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/live"; then MS=$(( $(now_ms) - t0 )); return; fi
     sleep 0.02
   done
   echo "no answer within 12 s" >&2; cat "$dir/log" >&2; exit 1
@@ -42,8 +42,8 @@ fetch_all() {
 
 current=(); base=(); first=(); cached=()
 for _ in $(seq 1 "$RUNS"); do
-  if [ -n "$BASE" ]; then base+=("$(start "$BASE")"); stop; fi
-  current+=("$(start "$CURRENT")")
+  if [ -n "$BASE" ]; then start "$BASE"; base+=("$MS"); stop; fi
+  start "$CURRENT"; current+=("$MS")
   first+=("$(fetch_all)"); cached+=("$(fetch_all)")
   stop
 done
