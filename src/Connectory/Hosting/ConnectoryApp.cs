@@ -1,3 +1,4 @@
+using Connectory.ApiDocuments;
 using Connectory.Platform.RateLimits;
 using Connectory.Platform.Namespaces;
 using Connectory.Data;
@@ -75,6 +76,7 @@ internal static class ConnectoryApp
         services.AddAuditTrail();
         services.AddRateTiers();
         services.AddConnectoryTelemetry(builder.Configuration);
+        services.AddApiDocuments();
         services.AddHostedService<DatabaseInitializer>();
         services.AddReadiness();
         return builder;
@@ -114,6 +116,7 @@ internal static class ConnectoryApp
         app.MapDcaas();
         app.MapResolving();
         app.MapAudits();
+        app.MapApiDocuments();
         // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
         app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);
 

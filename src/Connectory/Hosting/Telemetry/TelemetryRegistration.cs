@@ -90,7 +90,8 @@ internal static class TelemetryRegistration
         app.Services.GetRequiredService<StoreGauges>();
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MetricsOptions>>().Value.Scrape == MetricsOptions.Admin)
         {
-            app.MapPrometheusScrapingEndpoint(ScrapePath).RequireAuthorization(ScrapePolicy);
+            // Prometheus' text format, for scrapers rather than API clients: README ("Operating Connectory") describes it.
+            app.MapPrometheusScrapingEndpoint(ScrapePath).RequireAuthorization(ScrapePolicy).ExcludeFromDescription();
         }
         return app;
     }
