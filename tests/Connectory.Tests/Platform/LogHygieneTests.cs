@@ -72,9 +72,13 @@ public sealed class LogHygieneTests : IDisposable
         secrets.AddRange([Password, QueryValue]);
         var body = new Dictionary<string, object?>
         {
-            ["qName"] = "hygiene", ["qType"] = "QvOdbcPostgres.exe", ["datasourceID"] = "postgres", ["space"] = space,
+            ["qName"] = "hygiene",
+            ["qType"] = "QvOdbcPostgres.exe",
+            ["datasourceID"] = "postgres",
+            ["space"] = space,
             ["qConnectStatement"] = "CUSTOM CONNECT TO \"provider=QvOdbcPostgres.exe;host=db.example;port=5432;\"",
-            ["qUsername"] = "reader", ["qPassword"] = Password,
+            ["qUsername"] = "reader",
+            ["qPassword"] = Password,
         };
         Assert.Equal(HttpStatusCode.Created, (await user.Client.PostAsJsonAsync("/api/v1/data-connections", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await user.Client.PostAsJsonAsync("/api/v1/data-connections", body)).StatusCode);

@@ -41,8 +41,12 @@ public sealed class LogFormatTests : IDisposable
         await client.NewConnectionAsync(null, "ledger", Canary);
         var taken = await client.PostAsJsonAsync("/api/v1/data-connections", new
         {
-            qName = "ledger", qConnectStatement = ResolveKit.Statement, qType = "QvOdbcConnectorPackage.exe", datasourceID = "postgres",
-            qUsername = "reader", qPassword = Canary,
+            qName = "ledger",
+            qConnectStatement = ResolveKit.Statement,
+            qType = "QvOdbcConnectorPackage.exe",
+            datasourceID = "postgres",
+            qUsername = "reader",
+            qPassword = Canary,
         });
         Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/data-connections?filter=qName eq \"{QueryCanary}\"")).StatusCode);

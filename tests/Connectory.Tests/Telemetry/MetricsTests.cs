@@ -25,8 +25,12 @@ public sealed class MetricsTests
         var created = await resolver.Client.NewConnectionAsync(null, "warehouse", Canary);
         var duplicate = await resolver.Client.PostAsJsonAsync("/api/v1/data-connections", new
         {
-            qName = "warehouse", qConnectStatement = ResolveKit.Statement, qType = "QvOdbcConnectorPackage.exe", datasourceID = "postgres",
-            qUsername = "reader", qPassword = Canary,
+            qName = "warehouse",
+            qConnectStatement = ResolveKit.Statement,
+            qType = "QvOdbcConnectorPackage.exe",
+            datasourceID = "postgres",
+            qUsername = "reader",
+            qPassword = Canary,
         });
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
         await resolver.Client.GetAsync($"/api/v1/data-connections/{created}").JsonAsync();
