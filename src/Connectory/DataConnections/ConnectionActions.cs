@@ -22,6 +22,17 @@ internal sealed class ConnectionActions(ConnectoryDb db, ConnectionWrites writes
         var embedded = await db.DataCredentials
             .Where(c => c.Id == connection.CredentialId && c.ConnectionId == connection.Id && !c.Separated)
             .ToListAsync(ct);
+        if (embedded.Count > 0)
+        {
+            // Other connections linked to the embedded credential lose the link, as the credential goes.
+            var ids = embedded.Select(c => c.Id).ToList();
+            var now = time.UtcNow();
+            foreach (var other in await db.DataConnections.Where(c => c.CredentialId != null && ids.Contains(c.CredentialId) && c.Id != connection.Id).ToListAsync(ct))
+            {
+                other.CredentialId = null;
+                other.UpdatedAt = now;
+            }
+        }
         db.DataCredentials.RemoveRange(embedded);
         db.DataConnections.Remove(connection);
         try

@@ -21,7 +21,9 @@ public sealed class SpecFuzzTests(ConnectoryFactory factory, ITestOutputHelper o
 {
     static readonly int Budget = Setting("CONNECTORY_TEST_FUZZ_REQUESTS", 2000);
     static readonly int Seed = Setting("CONNECTORY_TEST_FUZZ_SEED", Random.Shared.Next());
-    const long MemoryBound = 1024L * 1024 * 1024;
+    // Growth of the managed heap over the run, after full collections. The suite's other servers share this process,
+    // so the bound is loose; bench/fuzz.sh's long run shows whether the service itself keeps memory.
+    const long GrowthBound = 512L * 1024 * 1024;
 
     static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) ? value : fallback;
@@ -42,6 +44,7 @@ public sealed class SpecFuzzTests(ConnectoryFactory factory, ITestOutputHelper o
             "postgres");
         var callers = new[] { tenant.Admin, tenant.Admin, tenant.Admin, tenant.Admin, tenant.Admin, tenant.Admin, user.Client, user.Client, factory.Client(null), factory.Client("cnx_forged") };
 
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var random = new Random(Seed);
         var generator = new RequestGenerator(random, targets);
         var statuses = new SortedDictionary<int, int>();
@@ -74,11 +77,11 @@ public sealed class SpecFuzzTests(ConnectoryFactory factory, ITestOutputHelper o
         clock.Stop();
 
         using var ready = await factory.Client(null).GetAsync("/health/ready");
-        GC.Collect();
+        var growth = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
         var memory = Process.GetCurrentProcess().WorkingSet64;
         var summary = $"seed {Seed}: {statuses.Values.Sum()} requests over {operations.Count} operations in {clock.Elapsed.TotalSeconds:F1} s " +
             $"({statuses.Values.Sum() / clock.Elapsed.TotalSeconds:F0}/s); statuses {string.Join(", ", statuses.Select(s => $"{s.Key}: {s.Value}"))}; " +
-            $"working set {memory / (1024 * 1024)} MiB";
+            $"managed heap grew {growth / (1024 * 1024)} MiB, working set {memory / (1024 * 1024)} MiB";
         output.WriteLine(summary);
         if (Environment.GetEnvironmentVariable("CONNECTORY_TEST_FUZZ_REPORT") is { Length: > 0 } report)
         {
@@ -86,7 +89,7 @@ public sealed class SpecFuzzTests(ConnectoryFactory factory, ITestOutputHelper o
         }
         Assert.True(failures.Count == 0, $"{summary}\n{string.Join('\n', failures)}");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.True(memory < MemoryBound, $"the test process holds {memory / (1024 * 1024)} MiB after the run");
+        Assert.True(growth < GrowthBound, $"the managed heap grew by {growth / (1024 * 1024)} MiB over the run");
     }
 
     /// <summary>What is wrong with an answer, or null: no 5xx, and an error body in the shape of the path's family.</summary>
