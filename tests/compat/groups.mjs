@@ -153,6 +153,24 @@ await scenario("groups", [
     expectError(await failure(state.memberClient.groups.patchGroup(state.group.id, [{ op: "replace", path: "name", value: "x" }], fresh)), 403);
   }],
 
+  ["users show their groups, filter by them and an admin patches them", async () => {
+    const read = await users.getUser(state.member.id, {}, admin);
+    assert.deepEqual(read.data.assignedGroups.map(g => g.id), [state.idp.id]);
+    assert.equal(read.data.assignedGroups[0].providerType, "idp");
+    const filtered = await users.getUsers({ filter: `assignedGroups.id eq "${state.idp.id}"` }, admin);
+    assert.deepEqual(filtered.data.data.map(u => u.id), [state.member.id]);
+    const patched = await users.patchUser(state.member.id,
+      [{ op: "add", path: "/assignedGroups", value: [{ name: `${prefix}-Devs`, providerType: "custom" }] }], admin);
+    assert.equal(patched.status, 204);
+    const after = await users.getUser(state.member.id, {}, admin);
+    assert.deepEqual(after.data.assignedGroups.map(g => g.id).sort(), [state.group.id, state.idp.id].sort());
+    const removed = await users.patchUser(state.member.id,
+      [{ op: "remove-value", path: "/assignedGroups", value: [{ name: `${prefix}-Devs`, providerType: "custom" }] }], admin);
+    assert.equal(removed.status, 204);
+    expectError(await failure(users.patchUser(state.member.id,
+      [{ op: "add", path: "/assignedGroups", value: [{ name: `${prefix}-no-such-group`, providerType: "custom" }] }], admin)), 400);
+  }],
+
   ["deleting the group ends its assignment and the member's access", async () => {
     assert.equal((await groups.deleteGroup(state.idp.id, admin)).status, 204);
     expectError(await failure(groups.getGroup(state.idp.id, admin)), 404);

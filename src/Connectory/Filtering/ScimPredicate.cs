@@ -13,10 +13,13 @@ namespace Connectory.Filtering;
 /// <param name="text">Text attributes with their columns, in the order errors list them.</param>
 /// <param name="roles">The column of tenant role names, comma separated; null when the rows have none.</param>
 /// <param name="absent">Attributes accepted that no row carries.</param>
+/// <param name="members">Attributes of things a row has many of (a user's groups): given a value, whether the row has one
+/// with that value; compared with <c>eq</c> and <c>ne</c> only.</param>
 internal sealed class ScimPredicate<T>(
     IReadOnlyList<(string Name, Expression<Func<T, string>> Column)> text,
     Expression<Func<T, string>>? roles,
-    IReadOnlyList<string> absent)
+    IReadOnlyList<string> absent,
+    IReadOnlyList<(string Name, Func<string, Expression<Func<T, bool>>> Has)>? members = null)
 {
     static readonly string[] RoleAttributes = ["assignedRoles.id", "assignedRoles.name"];
 
@@ -24,7 +27,9 @@ internal sealed class ScimPredicate<T>(
 
     IEnumerable<string> TextAttributes => text.Select(t => t.Name);
 
-    IEnumerable<string> Filterable => TextAttributes.Concat(roles is null ? [] : RoleAttributes).Concat(absent);
+    IEnumerable<string> MemberAttributes => members?.Select(m => m.Name) ?? [];
+
+    IEnumerable<string> Filterable => TextAttributes.Concat(roles is null ? [] : RoleAttributes).Concat(MemberAttributes).Concat(absent);
 
     /// <returns>The predicate, or null with <paramref name="error"/> naming what is wrong and where.</returns>
     public Expression<Func<T, bool>>? TryParse(string filter, out string? error)
@@ -71,6 +76,8 @@ internal sealed class ScimPredicate<T>(
 
     bool IsRole(string attribute) => roles is not null && RoleAttributes.Contains(attribute);
 
+    bool IsMember(string attribute) => MemberAttributes.Contains(attribute);
+
     string NotFilterable(string attribute, int position) =>
         $"'{attribute}' at position {position} is not filterable (filterable: {string.Join(", ", Filterable)})";
 
@@ -110,12 +117,12 @@ internal sealed class ScimPredicate<T>(
             return null;
         }
         var isRole = IsRole(attribute);
-        if (isRole && node.Operator is not ("eq" or "ne"))
+        if ((isRole || IsMember(attribute)) && node.Operator is not ("eq" or "ne"))
         {
             error = $"{attribute} at position {node.Position} compares with eq or ne";
             return null;
         }
-        if (node.Value is FilterValue.Null && node.Operator is "eq" or "ne" && !isRole)
+        if (node.Value is FilterValue.Null && node.Operator is "eq" or "ne" && !isRole && !IsMember(attribute))
         {
             return IsText(attribute)
                 ? Bind(Text(Column(attribute), node.Operator, ""))
@@ -125,6 +132,11 @@ internal sealed class ScimPredicate<T>(
         {
             error = $"{attribute} at position {node.Position} compares with a double-quoted string";
             return null;
+        }
+        if (IsMember(attribute))
+        {
+            var has = Bind(members!.First(m => m.Name == attribute).Has(raw));
+            return node.Operator == "eq" ? has : Expression.Not(has);
         }
         if (isRole)
         {

@@ -3,8 +3,10 @@ using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Paging;
+using Connectory.Platform.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Connectory.Platform.Groups;
 
@@ -82,13 +84,18 @@ internal static class GroupMembersEndpoints
 
     /// <summary>Removes the user from the group, however they joined; a groups claim that still names it adds them again at their next sign-in.</summary>
     static async Task<Results<NoContent, ApiError>> Remove(
-        string groupId, string userId, Caller caller, ConnectoryDb db, SignInCache signIns, CancellationToken ct)
+        string groupId, string userId, Caller caller, ConnectoryDb db, SignInCache signIns, IOptions<AuthOptions> auth, CancellationToken ct)
     {
         if (await RefusedAsync(db, caller, groupId, ct) is { } refused)
         {
             return refused;
         }
+        await using var guard = await TenantAdminGuard.BeginAsync(db, caller.TenantId, auth.Value.AdminGroups, ct);
         var removed = await db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == userId).ExecuteDeleteAsync(ct);
+        if (await guard.CommitAsync(ct) is { } lastAdmin)
+        {
+            return lastAdmin;
+        }
         signIns.ForgetUser(userId);
         return removed == 0 ? ApiError.NotFound($"Member '{userId}' of group '{groupId}'") : TypedResults.NoContent();
     }

@@ -7,6 +7,7 @@ using Connectory.Platform.Paging;
 using Connectory.Platform.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Connectory.Platform.Groups;
 
@@ -172,7 +173,8 @@ internal static class GroupsEndpoints
 
     /// <summary>Qlik's GroupPatch: <c>replace</c> of <c>assignedRoles</c> (any group), <c>name</c> and <c>description</c> (custom groups only).</summary>
     static async Task<Results<NoContent, ApiError>> Patch(
-        string groupId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
+        string groupId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns,
+        IOptions<AuthOptions> auth, CancellationToken ct)
     {
         if (!AccessRules.CanManageGroups(caller))
         {
@@ -182,6 +184,8 @@ internal static class GroupsEndpoints
         {
             return tooMany;
         }
+        // A new name may leave Auth:AdminGroups, new roles may drop TenantAdmin: either may take the last admin away.
+        await using var guard = await TenantAdminGuard.BeginAsync(db, caller.TenantId, auth.Value.AdminGroups, ct);
         var group = await db.Groups.FirstOrDefaultAsync(g => g.Id == groupId, ct);
         if (group is null)
         {
@@ -236,6 +240,10 @@ internal static class GroupsEndpoints
         {
             return ApiError.Conflict($"A group named '{group.Name}' already exists.");
         }
+        if (await guard.CommitAsync(ct) is { } lastAdmin)
+        {
+            return lastAdmin;
+        }
         await ForgetMembersAsync(db, signIns, groupId, ct);
         return TypedResults.NoContent();
     }
@@ -253,7 +261,8 @@ internal static class GroupsEndpoints
     }
 
     /// <summary>Deletes the group, its memberships and its space assignments; an IdP group that a later sign-in names again comes back new.</summary>
-    static async Task<Results<NoContent, ApiError>> Delete(string groupId, Caller caller, ConnectoryDb db, SignInCache signIns, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Delete(
+        string groupId, Caller caller, ConnectoryDb db, SignInCache signIns, IOptions<AuthOptions> auth, CancellationToken ct)
     {
         if (!await db.Groups.AnyAsync(g => g.Id == groupId, ct))
         {
@@ -264,11 +273,14 @@ internal static class GroupsEndpoints
             return ApiError.Forbidden("Only a TenantAdmin may delete groups.");
         }
         var members = await db.GroupMembers.Where(m => m.GroupId == groupId).Select(m => m.UserId).Distinct().ToListAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var guard = await TenantAdminGuard.BeginAsync(db, caller.TenantId, auth.Value.AdminGroups, ct);
         // Assignments name groups by id without a foreign key (the assignee may be a user): remove them here.
         await db.SpaceAssignments.Where(a => a.Type == "group" && a.AssigneeId == groupId).ExecuteDeleteAsync(ct);
         var deleted = await db.Groups.Where(g => g.Id == groupId).ExecuteDeleteAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (await guard.CommitAsync(ct) is { } lastAdmin)
+        {
+            return lastAdmin;
+        }
         members.ForEach(signIns.ForgetUser);
         return deleted == 0 ? ApiError.NotFound($"Group '{groupId}'") : TypedResults.NoContent();
     }

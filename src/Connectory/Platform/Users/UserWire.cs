@@ -11,6 +11,9 @@ namespace Connectory.Platform.Users;
 
 internal sealed record AssignedRole(string Id, string Name, string Type, string Level);
 
+/// <summary>One of the user's groups (Qlik's <c>AssignedGroups</c> entry) with the tenant roles it gives its members.</summary>
+internal sealed record AssignedGroup(string Id, string Name, string ProviderType, IReadOnlyList<AssignedRole> AssignedRoles);
+
 /// <summary>The spec's <c>User</c> (the entity of the same name is the stored row).</summary>
 internal sealed record UserResponse(
     string Id,
@@ -20,15 +23,18 @@ internal sealed record UserResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Email,
     string Status,
     IReadOnlyList<AssignedRole> AssignedRoles,
+    IReadOnlyList<AssignedGroup> AssignedGroups,
     string CreatedAt,
     string LastUpdatedAt,
     UserLinks Links)
 {
-    public static UserResponse From(User user, HttpRequest request) => new(
-        user.Id, user.TenantId, user.Subject, user.Name, user.Email, user.Status,
-        user.RoleSet.Select(TenantRoles.Find).OfType<RoleDefinition>().Select(r => new AssignedRole(r.Id, r.Name, "default", r.Level)).ToList(),
+    public static UserResponse From(User user, IReadOnlyList<AssignedGroup> groups, HttpRequest request) => new(
+        user.Id, user.TenantId, user.Subject, user.Name, user.Email, user.Status, Roles(user.RoleSet), groups,
         user.CreatedAt.ToRfc3339(), user.UpdatedAt.ToRfc3339(),
         new UserLinks(Urls.To(request, $"/api/v1/users/{user.Id}")));
+
+    public static IReadOnlyList<AssignedRole> Roles(IReadOnlySet<string> roles) =>
+        roles.Select(TenantRoles.Find).OfType<RoleDefinition>().Select(r => new AssignedRole(r.Id, r.Name, "default", r.Level)).ToList();
 }
 
 internal sealed record UserLinks(Link Self);

@@ -6,6 +6,7 @@ using Connectory.Platform.Auth;
 using Connectory.Platform.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Connectory.Platform.Users;
 
@@ -33,7 +34,7 @@ internal static class UsersEndpoints
 
     static async Task<Results<Ok<UserResponse>, ApiError>> Me(Caller caller, ConnectoryDb db, HttpRequest request, CancellationToken ct) =>
         await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == caller.UserId, ct) is { } user
-            ? TypedResults.Ok(UserResponse.From(user, request))
+            ? TypedResults.Ok(await UserGroups.ResponseAsync(db, user, request, ct))
             : ApiError.NotFound("User");
 
     static async Task<Results<Ok<Users>, ApiError>> List(
@@ -49,7 +50,7 @@ internal static class UsersEndpoints
         {
             return invalid;
         }
-        return TypedResults.Ok(await PageAsync(query, page, UserFields.Parse(fields), totalResults == true, request, ct));
+        return TypedResults.Ok(await PageAsync(db, query, page, UserFields.Parse(fields), totalResults == true, request, ct));
     }
 
     /// <summary>How many users the caller may see match the filter (all of them without one).</summary>
@@ -76,7 +77,7 @@ internal static class UsersEndpoints
         {
             return invalid;
         }
-        return TypedResults.Ok(await PageAsync(query, page, UserFields.Parse(fields), false, request, ct));
+        return TypedResults.Ok(await PageAsync(db, query, page, UserFields.Parse(fields), false, request, ct));
     }
 
     /// <summary>
@@ -91,7 +92,7 @@ internal static class UsersEndpoints
         {
             return null;
         }
-        if (UserFilter.TryParse(filter, out var error) is not { } predicate)
+        if (UserFilter.TryParse(filter, db, out var error) is not { } predicate)
         {
             return error;
         }
@@ -99,7 +100,7 @@ internal static class UsersEndpoints
         return null;
     }
 
-    static async Task<Users> PageAsync(IQueryable<User> query, PageRequest page, UserFields fields, bool totalResults, HttpRequest request, CancellationToken ct)
+    static async Task<Users> PageAsync(ConnectoryDb db, IQueryable<User> query, PageRequest page, UserFields fields, bool totalResults, HttpRequest request, CancellationToken ct)
     {
         var result = page.SortField switch
         {
@@ -111,8 +112,9 @@ internal static class UsersEndpoints
             _ => await Keyset.PageAsync(query, u => u.Name, u => u.Id, u => u.Name, u => u.Id, page, ct),
         };
         int? total = totalResults ? await query.CountAsync(ct) : null;
+        var groups = await UserGroups.ForAsync(db, result.Rows.Select(u => u.Id).ToList(), ct);
         return new Users(
-            result.Rows.Select(u => fields.Project(UserResponse.From(u, request))).ToList(),
+            result.Rows.Select(u => fields.Project(UserResponse.From(u, groups(u.Id), request))).ToList(),
             page.Links(request, result.Next, result.Prev),
             total);
     }
@@ -161,30 +163,32 @@ internal static class UsersEndpoints
         {
             return ApiError.Conflict($"A user with subject '{body.Subject}' already exists.");
         }
-        var response = UserResponse.From(user, request);
+        var response = await UserGroups.ResponseAsync(db, user, request, ct);
         return TypedResults.Created(response.Links.Self.Href, response);
     }
 
     static async Task<Results<Ok<UserResponse>, ApiError>> Get(string userId, Caller caller, ConnectoryDb db, HttpRequest request, CancellationToken ct) =>
         (userId == caller.UserId || AccessRules.CanManageUsers(caller))
         && await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct) is { } user
-            ? TypedResults.Ok(UserResponse.From(user, request))
+            ? TypedResults.Ok(await UserGroups.ResponseAsync(db, user, request, ct))
             : ApiError.NotFound($"User '{userId}'");
 
     static async Task<Results<NoContent, ApiError>> Patch(
-        string userId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns, CancellationToken ct)
+        string userId, List<JsonPatchOperation?> operations, Caller caller, ConnectoryDb db, TimeProvider time, SignInCache signIns,
+        IOptions<AuthOptions> auth, CancellationToken ct)
     {
         if (DataConnections.PatchOperation.CheckCount(operations.Count) is { } tooMany)
         {
             return tooMany;
         }
-        await using var transaction = await LockTenantAsync(db, caller, ct);
+        await using var guard = await TenantAdminGuard.BeginAsync(db, caller.TenantId, auth.Value.AdminGroups, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null || (userId != caller.UserId && !AccessRules.CanManageUsers(caller)))
         {
             return ApiError.NotFound($"User '{userId}'");
         }
         var roles = user.RoleSet.ToHashSet();
+        var groupChanges = new List<JsonPatchOperation>();
         foreach (var operation in operations)
         {
             if (operation?.Op is not ("replace" or "add" or "set" or "remove-value"))
@@ -230,67 +234,57 @@ internal static class UsersEndpoints
                         roles = named.ToHashSet();
                     }
                     break;
-                case "/status" or "/assignedRoles" or "/roles" when !AccessRules.CanManageUsers(caller):
+                case "/assignedGroups" when AccessRules.CanManageUsers(caller):
+                    // Applied after the user's own fields, in the order given.
+                    groupChanges.Add(operation);
+                    break;
+                case "/status" or "/assignedRoles" or "/roles" or "/assignedGroups" when !AccessRules.CanManageUsers(caller):
                     return ApiError.Forbidden($"Only a TenantAdmin may change {operation.Path}.");
                 default:
                     return ApiError.InvalidField(operation.Path ?? "path", "is not a patchable path or has a value of the wrong type");
             }
         }
         user.Roles = TenantRoles.Format(roles);
-        if (await WouldLeaveNoAdminAsync(db, user, ct))
-        {
-            return ApiError.BadRequest("The tenant must keep at least one active TenantAdmin.");
-        }
         user.UpdatedAt = time.UtcNow();
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        foreach (var change in groupChanges)
+        {
+            if (await UserGroups.PatchAsync(db, user, change.Op!, change.Value, user.UpdatedAt, ct) is { } badGroups)
+            {
+                return badGroups;
+            }
+        }
+        if (await guard.CommitAsync(ct) is { } lastAdmin)
+        {
+            return lastAdmin;
+        }
         signIns.ForgetUser(user.Id);
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<NoContent, ApiError>> Delete(string userId, Caller caller, ConnectoryDb db, SignInCache signIns, CancellationToken ct)
+    static async Task<Results<NoContent, ApiError>> Delete(
+        string userId, Caller caller, ConnectoryDb db, SignInCache signIns, IOptions<AuthOptions> auth, CancellationToken ct)
     {
         if (!AccessRules.CanManageUsers(caller))
         {
             return userId == caller.UserId ? ApiError.Forbidden("Only a TenantAdmin may delete users.") : ApiError.NotFound($"User '{userId}'");
         }
-        await using var transaction = await LockTenantAsync(db, caller, ct);
+        await using var guard = await TenantAdminGuard.BeginAsync(db, caller.TenantId, auth.Value.AdminGroups, ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null)
         {
             return ApiError.NotFound($"User '{userId}'");
         }
-        user.Status = UserStatus.Disabled;
-        if (await WouldLeaveNoAdminAsync(db, user, ct))
-        {
-            return ApiError.BadRequest("The tenant must keep at least one active TenantAdmin.");
-        }
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
         // Assignments name users (or groups) by id without a foreign key: remove the user's here.
         await db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId).ExecuteDeleteAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (await guard.CommitAsync(ct) is { } lastAdmin)
+        {
+            return lastAdmin;
+        }
         signIns.ForgetUser(userId);
         return TypedResults.NoContent();
-    }
-
-    /// <summary>
-    /// Serializes changes to a tenant's users: the "at least one TenantAdmin" check and the write that follows it must
-    /// not interleave with another admin's demotion. A no-op update takes the tenant row's lock (the write lock on SQLite).
-    /// </summary>
-    static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> LockTenantAsync(ConnectoryDb db, Caller caller, CancellationToken ct)
-    {
-        var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.Tenants.Where(t => t.Id == caller.TenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Name, t => t.Name), ct);
-        return transaction;
-    }
-
-    static async Task<bool> WouldLeaveNoAdminAsync(ConnectoryDb db, User changed, CancellationToken ct)
-    {
-        var wasAdmin = await db.Users.AsNoTracking().AnyAsync(u => u.Id == changed.Id && u.Roles.Contains(TenantRoles.TenantAdmin) && u.Status == UserStatus.Active, ct);
-        var staysAdmin = changed.RoleSet.Contains(TenantRoles.TenantAdmin) && changed.Status == UserStatus.Active;
-        return wasAdmin && !staysAdmin && !await db.Users.AsNoTracking().AnyAsync(
-            u => u.Id != changed.Id && u.Roles.Contains(TenantRoles.TenantAdmin) && u.Status == UserStatus.Active, ct);
     }
 
     internal static ApiError? ResolveRoles(List<RoleRef>? refs, out List<string> roles)
