@@ -11,7 +11,8 @@ namespace Connectory.DataConnections;
 
 /// <summary>Create, replace and patch: every check happens before the one SaveChanges, so a request applies whole or not at all.</summary>
 internal sealed class ConnectionWrites(
-    ConnectoryDb db, HotSql sql, CredentialStore credentials, SecretProtector protector, TenantKeys tenantKeys, TimeProvider time, ChangeAudit audit)
+    ConnectoryDb db, HotSql sql, CredentialStore credentials, SecretProtector protector, SecretReferences references, TenantKeys tenantKeys, TimeProvider time,
+    ChangeAudit audit)
 {
     public const string SecretField = "qConnectionSecret";
 
@@ -287,8 +288,14 @@ internal sealed class ConnectionWrites(
         }
     }
 
-    void SetSecret(DataConnection connection, string? secret) =>
+    void SetSecret(DataConnection connection, string? secret)
+    {
+        if (references.Refusal(secret) is { } refused)
+        {
+            throw new SecretReferenceException(secret!, refused);
+        }
         connection.ConnectionSecret = string.IsNullOrEmpty(secret) ? null : protector.Protect(secret, new SecretContext(connection.TenantId, connection.Id, SecretField));
+    }
 
     public string? SecretOf(DataConnection connection) =>
         connection.ConnectionSecret is null

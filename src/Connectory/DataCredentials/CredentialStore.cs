@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Connectory.DataCredentials;
 
 /// <summary>Makes, finds and re-keys credentials; passwords pass through <see cref="SecretProtector"/> only.</summary>
-internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector, TimeProvider time)
+internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector, SecretReferences references, TimeProvider time)
 {
     public const string PasswordField = "password";
 
@@ -46,8 +46,13 @@ internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector
         return credential;
     }
 
+    /// <exception cref="SecretReferenceException">The password is a reference the settings do not allow.</exception>
     public void SetPassword(DataCredential credential, string? password)
     {
+        if (references.Refusal(password) is { } refused)
+        {
+            throw new SecretReferenceException(password!, refused);
+        }
         credential.Password = password is null ? null : protector.Protect(password, new SecretContext(credential.TenantId, credential.Id, PasswordField));
         credential.UpdatedAt = time.UtcNow();
     }

@@ -19,6 +19,7 @@ internal static class ErrorCatalog
     public static readonly ErrorKind RequestTimeout = new("DCERROR-0080", "Request headers not received in time", 408);
     public static readonly ErrorKind Conflict = new("DCERROR-0090", "Conflict", 409);
     public static readonly ErrorKind PreconditionFailed = new("DCERROR-0091", "Precondition failed", 412);
+    public static readonly ErrorKind SecretReferenceUnresolved = new("DCERROR-0092", "Secret reference cannot be resolved", 409);
     public static readonly ErrorKind PayloadTooLarge = new("DCERROR-0130", "Request body too large", 413);
     public static readonly ErrorKind UriTooLong = new("DCERROR-0140", "Request line too long", 414);
     public static readonly ErrorKind UnsupportedMediaType = new("DCERROR-0150", "Unsupported media type", 415);
@@ -33,7 +34,7 @@ internal static class ErrorCatalog
     public static IReadOnlyList<ErrorKind> All { get; } =
     [
         BadRequest, MalformedJson, InvalidParameter, MissingField, InvalidField, Unauthorized, Forbidden,
-        NotFound, RouteNotFound, MethodNotAllowed, RequestTimeout, Conflict, PreconditionFailed, PayloadTooLarge,
+        NotFound, RouteNotFound, MethodNotAllowed, RequestTimeout, Conflict, PreconditionFailed, SecretReferenceUnresolved, PayloadTooLarge,
         UriTooLong, UnsupportedMediaType, TooManyRequests, HeadersTooLarge, Internal, DecryptionFailed, BadGateway,
         Unavailable, HttpVersionNotSupported,
     ];

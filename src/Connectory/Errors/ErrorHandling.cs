@@ -48,6 +48,12 @@ internal static partial class ErrorHandling
             context.Response.StatusCode = 499;
             return;
         }
+        if (exception is Secrets.SecretReferenceException reference)
+        {
+            // A secret about to be stored as a reference the settings do not allow: the caller's to fix.
+            await family.WriteAsync(context, ErrorCatalog.InvalidField, reference.Message);
+            return;
+        }
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Connectory.Errors");
         if (exception is DataCredentials.SecretDecryptionException undecryptable)
         {

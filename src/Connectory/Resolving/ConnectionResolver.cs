@@ -37,7 +37,8 @@ internal abstract record Resolution
 /// read, never another user's separated credential. Every call, granted or refused, is recorded in the audit trail
 /// before it is answered, and the record never holds a secret or the statement.
 /// </summary>
-internal sealed class ConnectionResolver(ConnectoryDb db, CredentialStore credentials, AuditLog audit, Hosting.Telemetry.ConnectoryMetrics metrics)
+internal sealed class ConnectionResolver(
+    ConnectoryDb db, CredentialStore credentials, Secrets.SecretReferences references, AuditLog audit, Hosting.Telemetry.ConnectoryMetrics metrics)
 {
     public const string Action = "connection.resolve";
     public const string TargetKind = "data-connection";
@@ -136,6 +137,16 @@ internal sealed class ConnectionResolver(ConnectoryDb db, CredentialStore creden
                  && await db.DataCredentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == credentialId, ct) is { } shared)
         {
             (user, password, kind) = (shared.Username, credentials.PasswordOf(shared), "embedded");
+        }
+
+        try
+        {
+            // A stored reference (env://, file://) is read now; its value is handed out and never stored.
+            password = await references.ValueOfAsync(password, ct);
+        }
+        catch (Secrets.SecretReferenceException unresolved)
+        {
+            return new Decision(new Resolution.Refused(new ApiError(ErrorCatalog.SecretReferenceUnresolved, unresolved.Message)), connection);
         }
 
         var instance = new ResolvedInstance(

@@ -18,4 +18,25 @@ internal sealed class SecretsOptions
 
     /// <summary>Secrets re-wrapped per transaction by <c>connectory keys rotate</c>.</summary>
     public int RotationBatchSize { get; set; } = 200;
+
+    /// <summary>Passwords and connection secrets given as <c>env://NAME</c> or <c>file:///path</c> (see <see cref="SecretReferences"/>).</summary>
+    public SecretReferenceOptions References { get; set; } = new();
+}
+
+internal sealed class SecretReferenceOptions
+{
+    /// <summary>The schemes a secret may name: <c>env</c>, <c>file</c>; none by default (references are refused).</summary>
+    [Hosting.CommaSeparated]
+    public List<string> Schemes { get; set; } = [];
+
+    /// <summary>Environment variables a reference may name: exact names, or prefixes ending in <c>*</c> (default <c>CONNECTORY_SECRET_*</c>).</summary>
+    [Hosting.CommaSeparated]
+    public List<string> EnvNames { get; set; } = [];
+
+    /// <summary>Directories whose files a reference may name (default <c>/run/secrets</c> and <c>/run/credentials</c>: Docker and Kubernetes secrets, systemd credentials).</summary>
+    [Hosting.CommaSeparated]
+    public List<string> Paths { get; set; } = [];
+
+    public static readonly string[] DefaultEnvNames = ["CONNECTORY_SECRET_*"];
+    public static readonly string[] DefaultPaths = ["/run/secrets", "/run/credentials"];
 }

@@ -55,7 +55,7 @@ public sealed class CrashRun : IDisposable
     public async Task ReadyAsync(string when)
     {
         var ready = await Service!.WaitUntilReadyAsync(ReadyBound);
-        Assert.True(ready is not null, $"The server did not become ready after {when} within {ReadyBound}.\n{Service.Output}");
+        Assert.True(ready is not null, $"The server did not become ready after {when} within {ReadyBound} (last probe: {Service.LastReadyAnswer}).\n{Service.Output}");
         Tally.Ready(ready.Value);
     }
 

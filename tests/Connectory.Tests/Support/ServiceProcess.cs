@@ -114,19 +114,26 @@ sealed class ServiceProcess : IDisposable
                 {
                     return sinceLaunch.Elapsed;
                 }
+                LastReadyAnswer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
                 // Not listening yet.
+                LastReadyAnswer = e.Message;
             }
             catch (TaskCanceledException)
             {
                 // Listening, but not answering yet.
+                LastReadyAnswer = "no answer within the client's timeout";
             }
             await Task.Delay(50);
         }
+        LastReadyAnswer = process.HasExited ? $"the process ended with exit code {process.ExitCode}; last probe: {LastReadyAnswer}" : LastReadyAnswer;
         return null;
     }
+
+    /// <summary>What the last /health/ready probe of <see cref="WaitUntilReadyAsync"/> got, when it was not 200: for failure messages.</summary>
+    public string? LastReadyAnswer { get; private set; }
 
     /// <summary>Waits for the process to end by itself; false when <paramref name="within"/> passed first.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan within)

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using Connectory.Tests.Resolving;
+using Connectory.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace Connectory.Tests.Secrets;
+
+/// <summary>
+/// Passwords given as env:// and file:// references: allowed only as the settings say, stored as the reference, read
+/// when resolved (so a change to the variable or file counts at once), and failing by naming the reference.
+/// </summary>
+public sealed class SecretReferenceTests : IDisposable
+{
+    static readonly string EnvName = "CONNECTORY_SECRET_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+
+    readonly string secretsDir = Directory.CreateTempSubdirectory("connectory-secrets-").FullName;
+    readonly ConnectoryFactory factory;
+
+    public SecretReferenceTests()
+    {
+        factory = ConnectoryFactory.With(new()
+        {
+            ["Secrets:References:Schemes"] = "env,file",
+            ["Secrets:References:Paths:0"] = secretsDir,
+        });
+    }
+
+    public void Dispose()
+    {
+        factory.Dispose();
+        Environment.SetEnvironmentVariable(EnvName, null);
+        Directory.Delete(secretsDir, recursive: true);
+    }
+
+    async Task<(TestTenant Tenant, TestUser Resolver)> ResolverAsync()
+    {
+        var tenant = await factory.NewTenantAsync();
+        return (tenant, await tenant.NewUserAsync("ConnectionResolver"));
+    }
+
+    static async Task<string?> ResolvedPasswordAsync(TestUser resolver, string id)
+    {
+        var resolved = await ApiAssert.OkAsync(await resolver.Client.ResolveAsync(new { connectionId = id }), HttpStatusCode.Created);
+        var connection = resolved.GetProperty("connection");
+        return connection.TryGetProperty("password", out var password) ? password.GetString() : null;
+    }
+
+    [Fact]
+    public async Task AnEnvironmentReferenceIsStoredAsItselfAndReadWhenResolved()
+    {
+        var canary = "canary-" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(EnvName, canary);
+        var (tenant, resolver) = await ResolverAsync();
+        var id = await resolver.Client.NewConnectionAsync(null, "by-env", $"env://{EnvName}");
+
+        Assert.Equal(canary, await ResolvedPasswordAsync(resolver, id));
+        // Read at each use: a rotated variable counts at once.
+        Environment.SetEnvironmentVariable(EnvName, canary + "-rotated");
+        Assert.Equal(canary + "-rotated", await ResolvedPasswordAsync(resolver, id));
+
+        // The database holds the (encrypted) reference, never the value.
+        var stored = await factory.WithDbAsync(db => db.DataCredentials.IgnoreQueryFilters().Where(c => c.TenantId == tenant.Id).Select(c => c.Password).ToListAsync());
+        Assert.NotEmpty(stored);
+        var table = await factory.WholeAuditTableAsync();
+        Assert.DoesNotContain(canary, table);
+        Assert.DoesNotContain(canary, string.Join("\n", stored));
+
+        // Unset: the resolve says which reference failed and why, and hands out nothing.
+        Environment.SetEnvironmentVariable(EnvName, null);
+        var error = Detail(await ApiAssert.ErrorAsync(await resolver.Client.ResolveAsync(new { connectionId = id }), HttpStatusCode.Conflict, "DCERROR-0092"));
+        Assert.Contains($"env://{EnvName}", error);
+        Assert.Contains("not set", error);
+    }
+
+    [Fact]
+    public async Task AFileReferenceReadsAMountedSecretWithoutItsTrailingNewline()
+    {
+        var canary = "file-canary-" + Guid.NewGuid().ToString("N");
+        var path = Path.Combine(secretsDir, "db-password");
+        await File.WriteAllTextAsync(path, canary + "\n");
+        var (_, resolver) = await ResolverAsync();
+        var id = await resolver.Client.NewConnectionAsync(null, "by-file", $"file://{path}");
+        Assert.Equal(canary, await ResolvedPasswordAsync(resolver, id));
+
+        File.Delete(path);
+        var error = Detail(await ApiAssert.ErrorAsync(await resolver.Client.ResolveAsync(new { connectionId = id }), HttpStatusCode.Conflict, "DCERROR-0092"));
+        Assert.Contains($"file://{path}", error);
+        Assert.DoesNotContain(canary, error);
+    }
+
+    [Theory]
+    [InlineData("env://PATH", "not one references may name")]
+    [InlineData("env://CONNECTORY_SECRET_BAD-NAME", "letters, digits and underscores")]
+    [InlineData("file:///etc/passwd", "outside the directories")]
+    [InlineData("file://relative/path", "absolute path")]
+    [InlineData("FILE:///run/secrets/../../etc/shadow", "outside the directories")]
+    public async Task ReferencesTheSettingsDoNotAllowAre400WhenWritten(string reference, string reason)
+    {
+        var (tenant, resolver) = await ResolverAsync();
+        var error = Detail(await ApiAssert.ErrorAsync(await resolver.Client.PostAsJsonAsync("/api/v1/data-connections", new
+        {
+            qName = "refused",
+            qConnectStatement = ResolveKit.Statement,
+            qType = "QvOdbcConnectorPackage.exe",
+            datasourceID = "postgres",
+            qUsername = "reader",
+            qPassword = reference,
+        }), HttpStatusCode.BadRequest, "DCERROR-0014"));
+        Assert.Contains(reason, error);
+        Assert.Empty((await resolver.Client.GetAsync("/api/v1/data-connections?noDatafiles=true").JsonAsync()).GetProperty("data").EnumerateArray());
+
+        // The same rule on the data-credentials API, which keeps the password it had.
+        var id = Guid.NewGuid().ToString();
+        await ApiAssert.OkAsync(await tenant.Admin.PutAsJsonAsync($"/api/v1/data-credentials/{id}",
+            new { qID = id, qName = "credential", qType = "QvRestConnectorPackage.exe", qUsername = "svc", qPassword = "plain", datasourceID = "rest" }), HttpStatusCode.NoContent);
+        await ApiAssert.ErrorAsync(await tenant.Admin.PatchAsJsonAsync($"/api/v1/data-credentials/{id}",
+            new[] { new { op = "replace", path = "/qPassword", value = reference } }), HttpStatusCode.BadRequest, "DCERROR-0014");
+    }
+
+    internal static string Detail(System.Text.Json.JsonElement error) => error.GetProperty("detail").GetString()!;
+}
+
+/// <summary>With the default settings references are off: reference syntax is refused, never stored as a literal password.</summary>
+public sealed class SecretReferencesOffTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
+{
+    [Theory]
+    [InlineData("env://CONNECTORY_SECRET_DB")]
+    [InlineData("file:///run/secrets/db")]
+    public async Task ReferencesAreRefusedUntilAnAdminEnablesThem(string reference)
+    {
+        var tenant = await factory.NewTenantAsync();
+        var error = SecretReferenceTests.Detail(await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", new
+        {
+            qName = "off",
+            qConnectStatement = ResolveKit.Statement,
+            qType = "QvOdbcConnectorPackage.exe",
+            datasourceID = "postgres",
+            qUsername = "reader",
+            qPassword = reference,
+        }), HttpStatusCode.BadRequest, "DCERROR-0014"));
+        Assert.Contains("Secrets:References:Schemes", error);
+    }
+}
