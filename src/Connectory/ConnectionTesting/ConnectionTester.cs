@@ -31,7 +31,7 @@ internal sealed class ConnectionTester(
 
     public async Task<(ConnectionTestResult? Result, ApiError? Error)> TestSavedAsync(string qID, Caller caller, RequestOrigin origin, CancellationToken ct)
     {
-        var detail = new JsonObject { ["saved"] = true };
+        var detail = new JsonObject { ["saved"] = true, ["reference"] = Short(qID) };
         TestOrder order;
         string? connectionId = null;
         try

@@ -19,8 +19,13 @@ internal sealed record TestTarget(TargetKind Kind)
     /// <summary>Default ports of the sources whose statements may leave the port out.</summary>
     static readonly Dictionary<string, int> DefaultPorts = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["postgres"] = 5432, ["postgresql"] = 5432, ["sqlserver"] = 1433, ["mysql"] = 3306, ["oracle"] = 1521,
-        ["snowflake"] = 443, ["databricks"] = 443,
+        ["postgres"] = 5432,
+        ["postgresql"] = 5432,
+        ["sqlserver"] = 1433,
+        ["mysql"] = 3306,
+        ["oracle"] = 1521,
+        ["snowflake"] = 443,
+        ["databricks"] = 443,
     };
 
     /// <summary>Data-source ids this service tests besides those in its catalog.</summary>
