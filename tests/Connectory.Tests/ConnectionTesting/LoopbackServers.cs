@@ -15,7 +15,7 @@ namespace Connectory.Tests.ConnectionTesting;
 
 /// <summary>
 /// Servers on loopback for connection tests to reach: Kestrel over HTTP and over HTTPS with a self-signed certificate
-/// (<c>/ok</c> 200, <c>/missing</c> 404, <c>/basic</c> 401 unless the Basic credentials are <see cref="User"/> and
+/// (<c>/ok</c> 200, <c>/missing</c> 404, <c>/echo</c> a redirect that quotes the Basic password, <c>/basic</c> 401 unless the Basic credentials are <see cref="User"/> and
 /// <see cref="Password"/>), and a listener that accepts connections and never says a word.
 /// </summary>
 public sealed class LoopbackServers : IAsyncLifetime, IDisposable
@@ -45,6 +45,12 @@ public sealed class LoopbackServers : IAsyncLifetime, IDisposable
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"));
         app.MapGet("/ok", () => "fine");
         app.MapGet("/basic", (HttpRequest request) => request.Headers.Authorization == expected ? Results.Ok("in") : Results.Unauthorized());
+        // A careless server that quotes the password it was sent, in the path of a redirect.
+        app.MapGet("/echo", (HttpRequest request) =>
+        {
+            var sent = Encoding.UTF8.GetString(Convert.FromBase64String(request.Headers.Authorization.ToString()["Basic ".Length..]));
+            return Results.Redirect("/login/" + sent[(sent.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+        });
         await app.StartAsync();
         var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a)).ToList();

@@ -55,6 +55,20 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
     }
 
     [Fact]
+    public async Task AServerThatQuotesThePasswordHasItHiddenInTheMessage()
+    {
+        var tenant = await factory.NewTenantAsync();
+        const string canary = "canary-echo-4be1";
+        var (result, text) = await tenant.Admin.TestAsync(Rest($"http://127.0.0.1:{servers.HttpPort}/echo", LoopbackServers.User, canary));
+        ConnectionTestKit.AssertPassed(result, "resolve", "policy", "connect", "http");
+        var message = result.GetProperty("steps")[3].GetProperty("message").GetString()!;
+        Assert.StartsWith("HTTP 302", message);
+        Assert.Contains("/login/[hidden] (not followed)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(canary, text, StringComparison.Ordinal);
+        await ConnectionTestKit.AssertNowhereAsync(factory, tenant, canary);
+    }
+
+    [Fact]
     public async Task A404IsReported()
     {
         var tenant = await factory.NewTenantAsync();
