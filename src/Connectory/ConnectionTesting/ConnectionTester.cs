@@ -117,7 +117,7 @@ internal sealed class ConnectionTester(
         // Where and how it went, by step name: no message (a server's words), no credential, no statement.
         detail["dataSourceId"] = Short(order.DataSourceId);
         detail["kind"] = result.kind;
-        detail["target"] = Short(result.target);
+        detail["target"] = Short(target.AuditTarget());
         detail["ok"] = result.ok;
         detail["failedStep"] = result.steps.FirstOrDefault(s => !s.ok)?.step;
         detail["latencyMs"] = result.latencyMs;

@@ -53,6 +53,9 @@ internal sealed record TestTarget(TargetKind Kind)
         _ => HostPort,
     };
 
+    /// <summary>Where the test went, as the audit trail keeps it: a URL only to its origin, since a path may carry a token.</summary>
+    public string AuditTarget() => Kind == TargetKind.Http ? $"{Url!.Scheme}://{Url.Authority}" : Describe();
+
     string HostPort => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
     public static (TestTarget? Target, ApiError? Error) From(string? dataSourceId, string statementText)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Connectory.Tests.Support;
 
 namespace Connectory.Tests.ConnectionTesting;
@@ -66,6 +67,9 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         Assert.Contains("/login/[hidden] (not followed)", message, StringComparison.Ordinal);
         Assert.DoesNotContain(canary, text, StringComparison.Ordinal);
         await ConnectionTestKit.AssertNowhereAsync(factory, tenant, canary);
+        // The trail keeps a URL to its origin only: a path may carry a token.
+        var audited = (await factory.TestEventsAsync(tenant.Id)).Single();
+        Assert.Equal($"http://127.0.0.1:{servers.HttpPort}", JsonDocument.Parse(audited.Detail).RootElement.GetProperty("target").GetString());
     }
 
     [Fact]
