@@ -1,4 +1,5 @@
 using Connectory.ApiDocuments;
+using Connectory.ConnectionTesting;
 using Connectory.Platform.RateLimits;
 using Connectory.Platform.Namespaces;
 using Connectory.Data;
@@ -73,6 +74,7 @@ internal static class ConnectoryApp
         services.AddDataSources();
         services.AddDcaas();
         services.AddResolving();
+        services.AddConnectionTesting();
         services.AddAuditTrail();
         services.AddRateTiers();
         services.AddConnectoryTelemetry(builder.Configuration);
@@ -108,7 +110,7 @@ internal static class ConnectoryApp
         // One set of handlers, mapped once per namespace Qlik serves them under.
         foreach (var ns in ApiNamespace.All)
         {
-            app.MapDataConnections(ns);
+            app.MapDataConnections(ns).MapConnectionTests();
             app.MapDataCredentials(ns);
             app.MapDataSources(ns);
         }

@@ -23,6 +23,8 @@ public sealed class QlikCompatibilityTests(ConnectoryFactory factory) : IClassFi
 
     public static readonly Dictionary<string, string> Differences = new(StringComparer.Ordinal)
     {
+        ["data-connections: POST /api/v1/data-connections/actions/test only here"] = "testing a connection before it is saved: a real connection attempt, reported step by step",
+        ["data-connections: POST /api/v1/data-connections/{qID}/actions/test only here"] = "testing a saved connection with its stored credentials, which never leave the service",
         ["data-connections: parameter header:qlik-auth-state only here"] = "PATCH of an OAuth connection takes the state of the sign-in it completes, as well as its code",
         ["data-connections: schema DcaasConnectionCreate only in Qlik's"] = "the properties form of a create is the same ConnectionCreate body (IDefinedConnections tells them apart)",
         ["data-connections: schema DcaasConnectionCreateAuthResponse only in Qlik's"] = "the 201 of a create is documented as ConnectionCreateResponse; its OAuth form ({\"authUrl\"}, for a data source that signs in with OAuth) is not described as a schema",

@@ -17,17 +17,25 @@ sealed class PrivatePostgres : IDisposable
     readonly string bin;
     readonly string directory;
     readonly int port;
+    readonly string? password;
 
-    PrivatePostgres(string bin, string directory, int port)
+    PrivatePostgres(string bin, string directory, int port, string? password)
     {
         this.bin = bin;
         this.directory = directory;
         this.port = port;
+        this.password = password;
     }
+
+    public int Port => port;
 
     string DataDir => Path.Combine(directory, "data");
 
-    public static PrivatePostgres Start()
+    /// <summary>
+    /// A new cluster; with <paramref name="superuserPassword"/>, TCP sign-ins need the password (scram-sha-256), as a
+    /// server outside a test does, instead of being trusted.
+    /// </summary>
+    public static PrivatePostgres Start(string? superuserPassword = null)
     {
         var bin = Directory.GetDirectories("/usr/lib/postgresql")
             .Select(d => Path.Combine(d, "bin"))
@@ -41,15 +49,26 @@ sealed class PrivatePostgres : IDisposable
             Run("chown", "postgres:postgres", directory);
         }
         Run("chmod", "755", directory);
-        var cluster = new PrivatePostgres(bin, directory, FreePort());
-        cluster.RunAsOwner(Path.Combine(bin, "initdb"), "-D", cluster.DataDir, "-U", "postgres", "-A", "trust", "--no-sync");
+        var cluster = new PrivatePostgres(bin, directory, FreePort(), superuserPassword);
+        if (superuserPassword is null)
+        {
+            cluster.RunAsOwner(Path.Combine(bin, "initdb"), "-D", cluster.DataDir, "-U", "postgres", "-A", "trust", "--no-sync");
+        }
+        else
+        {
+            var passwordFile = Path.Combine(directory, "superuser-password");
+            File.WriteAllText(passwordFile, superuserPassword);
+            cluster.RunAsOwner(Path.Combine(bin, "initdb"), "-D", cluster.DataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+                "--pwfile=" + passwordFile, "--no-sync");
+            File.Delete(passwordFile);
+        }
         cluster.StartServer();
         return cluster;
     }
 
     /// <summary>A connection string to <paramref name="database"/> on this cluster.</summary>
     public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = database }.ToString();
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Password = password, Database = database }.ToString();
 
     public void CreateDatabase(string name)
     {
