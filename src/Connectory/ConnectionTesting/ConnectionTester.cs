@@ -8,6 +8,7 @@ using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Audit;
 using Connectory.Platform.Auth;
+using Connectory.Secrets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ internal sealed record TestOrder(TestTarget Target, string? Username, string? Pa
 /// </summary>
 internal sealed class ConnectionTester(
     ConnectoryDb db, ConnectionWrites writes, CredentialStore credentials, IDefinedConnections defined, DataSourceCatalog catalog,
-    OutboundPolicy policy, IOptions<ConnectionTestOptions> options, AuditLog audit)
+    OutboundPolicy policy, IOptions<ConnectionTestOptions> options, AuditLog audit, SecretReferences references)
 {
     public const string Action = "connection.test";
     const string TargetKindName = "data-connection";
@@ -174,6 +175,13 @@ internal sealed class ConnectionTester(
         var stored = credential is null ? null : credentials.PasswordOf(credential);
         var (password, secrets) = Unbundle(stored);
         secrets.AddRange(writes.SecretOf(connection) is { } secret ? [secret] : []);
+        var (value, unresolved) = await ReferencedAsync(password, connection.TenantId, ct);
+        if (unresolved is not null)
+        {
+            return (new SavedOrder(connection, null), unresolved);
+        }
+        password = value;
+        secrets.AddRange(value is null ? [] : [value]);
         return (new SavedOrder(connection, new TestOrder(target, credential?.Username, password, Forms(secrets, credential?.Username), connection.DatasourceId)), null);
     }
 
@@ -220,6 +228,21 @@ internal sealed class ConnectionTester(
         {
             secrets.Add(password);
         }
+        if (SecretReferences.IsReference(password))
+        {
+            // A reference as a stored one would be: allowed by the same rule, read now, never kept.
+            if (references.Refusal(password, caller.TenantId) is { } refused)
+            {
+                return (null, ApiError.InvalidField("qPassword", refused));
+            }
+            var (value, unresolved) = await ReferencedAsync(password, caller.TenantId, ct);
+            if (unresolved is not null)
+            {
+                return (null, unresolved);
+            }
+            password = value;
+            secrets.AddRange(value is null ? [] : [value]);
+        }
         if (!string.IsNullOrEmpty(body.qConnectionSecret))
         {
             secrets.Add(body.qConnectionSecret);
@@ -258,6 +281,19 @@ internal sealed class ConnectionTester(
             : secrets.FirstOrDefault();
         var (target, invalid) = TestTarget.From(definition.DataSourceId, statement);
         return target is null ? (null, invalid) : (new TestOrder(target, username, password, Forms(secrets, username), definition.DataSourceId), null);
+    }
+
+    /// <summary>The value a password stands for (itself, or what its env:// or file:// reference names now), or why it cannot be read.</summary>
+    async Task<(string? Value, ApiError? Error)> ReferencedAsync(string? password, string tenantId, CancellationToken ct)
+    {
+        try
+        {
+            return (await references.ValueOfAsync(password, tenantId, ct), null);
+        }
+        catch (SecretReferenceException unresolved)
+        {
+            return (null, new ApiError(ErrorCatalog.SecretReferenceUnresolved, unresolved.Message));
+        }
     }
 
     /// <summary>

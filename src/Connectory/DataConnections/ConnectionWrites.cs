@@ -290,7 +290,7 @@ internal sealed class ConnectionWrites(
 
     void SetSecret(DataConnection connection, string? secret)
     {
-        if (references.Refusal(secret) is { } refused)
+        if (references.Refusal(secret, connection.TenantId) is { } refused)
         {
             throw new SecretReferenceException(secret!, refused);
         }

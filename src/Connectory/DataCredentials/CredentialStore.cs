@@ -49,7 +49,7 @@ internal sealed class CredentialStore(ConnectoryDb db, SecretProtector protector
     /// <exception cref="SecretReferenceException">The password is a reference the settings do not allow.</exception>
     public void SetPassword(DataCredential credential, string? password)
     {
-        if (references.Refusal(password) is { } refused)
+        if (references.Refusal(password, credential.TenantId) is { } refused)
         {
             throw new SecretReferenceException(password!, refused);
         }

@@ -142,7 +142,7 @@ internal sealed class ConnectionResolver(
         try
         {
             // A stored reference (env://, file://) is read now; its value is handed out and never stored.
-            password = await references.ValueOfAsync(password, ct);
+            password = await references.ValueOfAsync(password, connection.TenantId, ct);
         }
         catch (Secrets.SecretReferenceException unresolved)
         {

@@ -10,9 +10,14 @@ namespace Connectory.Secrets;
 /// and directories may be named is an admin setting (<see cref="SecretReferenceOptions"/>), off by default. Text in this
 /// syntax is always a reference, never a literal password: with references off it is refused when written, and a
 /// stored one fails when used, rather than being sent to a data source as the password.
+/// The environment and the file system are the process's, shared by every tenant: each allowed name and directory may
+/// hold <c>{tenant}</c>, replaced by the tenant's id, so one tenant's reference can never name another's secret; and
+/// only a TenantAdmin stores a reference (commands run by the operator may too).
 /// </summary>
-internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options)
+internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options, IHttpContextAccessor http)
 {
+    public const string TenantPlaceholder = "{tenant}";
+
     const string Env = "env";
     const string File = "file";
 
@@ -22,18 +27,31 @@ internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options)
     public static bool IsReference(string? secret) =>
         secret is not null && (secret.StartsWith("env://", StringComparison.OrdinalIgnoreCase) || secret.StartsWith("file://", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Why a secret about to be stored may not be; null for a value, or a reference the settings allow.</summary>
-    public string? Refusal(string? secret) => IsReference(secret) ? Parse(secret!).Error : null;
+    /// <summary>Why a secret about to be stored in <paramref name="tenantId"/> may not be; null for a value, or a reference the settings allow.</summary>
+    public string? Refusal(string? secret, string tenantId)
+    {
+        if (!IsReference(secret))
+        {
+            return null;
+        }
+        if (Parse(secret!, tenantId).Error is { } error)
+        {
+            return error;
+        }
+        return http.HttpContext?.Features.Get<Platform.Auth.Caller>() is { IsTenantAdmin: false }
+            ? "only a TenantAdmin may store a secret reference"
+            : null;
+    }
 
     /// <summary>The value a secret stands for: itself, or what its reference names now.</summary>
     /// <exception cref="SecretReferenceException">The reference is not allowed, or names nothing readable.</exception>
-    public async Task<string?> ValueOfAsync(string? secret, CancellationToken ct)
+    public async Task<string?> ValueOfAsync(string? secret, string tenantId, CancellationToken ct)
     {
         if (!IsReference(secret))
         {
             return secret;
         }
-        var (scheme, name, error) = Parse(secret!);
+        var (scheme, name, error) = Parse(secret!, tenantId);
         if (error is not null)
         {
             throw new SecretReferenceException(Shown(secret!), error);
@@ -65,7 +83,7 @@ internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options)
         }
     }
 
-    (string? Scheme, string? Name, string? Error) Parse(string secret)
+    (string? Scheme, string? Name, string? Error) Parse(string secret, string tenantId)
     {
         var settings = options.CurrentValue.References;
         var separator = secret.IndexOf("://", StringComparison.Ordinal);
@@ -83,7 +101,8 @@ internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options)
             {
                 return (null, null, "an environment variable name has letters, digits and underscores only");
             }
-            var allowed = settings.EnvNames.Count > 0 ? settings.EnvNames : [.. SecretReferenceOptions.DefaultEnvNames];
+            var allowed = (settings.EnvNames.Count > 0 ? settings.EnvNames : [.. SecretReferenceOptions.DefaultEnvNames])
+                .Select(n => n.Replace(TenantPlaceholder, EnvironmentName(tenantId), StringComparison.Ordinal)).ToList();
             return allowed.Any(a => a.EndsWith('*') ? rest.StartsWith(a[..^1], StringComparison.Ordinal) : rest == a)
                 ? (Env, rest, null)
                 : (null, null, $"the variable is not one references may name (Secrets:References:EnvNames: {string.Join(", ", allowed)})");
@@ -94,7 +113,8 @@ internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options)
             return (null, null, "a file reference is file:// followed by an absolute path (file:///run/secrets/name)");
         }
         var path = Path.GetFullPath(Uri.UnescapeDataString(rest));
-        var directories = settings.Paths.Count > 0 ? settings.Paths : [.. SecretReferenceOptions.DefaultPaths];
+        var directories = (settings.Paths.Count > 0 ? settings.Paths : [.. SecretReferenceOptions.DefaultPaths])
+            .Select(d => d.Replace(TenantPlaceholder, tenantId, StringComparison.Ordinal)).ToList();
         var inside = directories.Any(d =>
         {
             var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + Path.DirectorySeparatorChar;
@@ -102,6 +122,10 @@ internal sealed class SecretReferences(IOptionsMonitor<SecretsOptions> options)
         });
         return inside ? (File, path, null) : (null, null, $"the path is outside the directories references may name (Secrets:References:Paths: {string.Join(", ", directories)})");
     }
+
+    /// <summary>The tenant id as it appears in a variable name: upper case, anything but letters and digits as <c>_</c>.</summary>
+    public static string EnvironmentName(string tenantId) =>
+        string.Concat(tenantId.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
 
     /// <summary>A symbolic link inside an allowed directory must not lead out of it.</summary>
     static bool ResolvesInside(string path, string root)

@@ -29,14 +29,20 @@ internal sealed class SecretReferenceOptions
     [Hosting.CommaSeparated]
     public List<string> Schemes { get; set; } = [];
 
-    /// <summary>Environment variables a reference may name: exact names, or prefixes ending in <c>*</c> (default <c>CONNECTORY_SECRET_*</c>).</summary>
+    /// <summary>
+    /// Environment variables a reference may name: exact names, or prefixes ending in <c>*</c>; <c>{tenant}</c> stands
+    /// for the tenant's id in upper case (default <c>CONNECTORY_SECRET_{tenant}_*</c>).
+    /// </summary>
     [Hosting.CommaSeparated]
     public List<string> EnvNames { get; set; } = [];
 
-    /// <summary>Directories whose files a reference may name (default <c>/run/secrets</c> and <c>/run/credentials</c>: Docker and Kubernetes secrets, systemd credentials).</summary>
+    /// <summary>
+    /// Directories whose files a reference may name; <c>{tenant}</c> stands for the tenant's id (default
+    /// <c>/run/secrets/{tenant}</c> and <c>/run/credentials/{tenant}</c>: Docker and Kubernetes secrets, systemd credentials).
+    /// </summary>
     [Hosting.CommaSeparated]
     public List<string> Paths { get; set; } = [];
 
-    public static readonly string[] DefaultEnvNames = ["CONNECTORY_SECRET_*"];
-    public static readonly string[] DefaultPaths = ["/run/secrets", "/run/credentials"];
+    public static readonly string[] DefaultEnvNames = ["CONNECTORY_SECRET_{tenant}_*"];
+    public static readonly string[] DefaultPaths = ["/run/secrets/{tenant}", "/run/credentials/{tenant}"];
 }

@@ -19,6 +19,7 @@ internal static class SecretsRegistration
             .Validate(o => o.References.Schemes.All(s => s is "env" or "file"), "Secrets:References:Schemes may name env and file only.")
             .Validate(o => o.References.Paths.All(Path.IsPathFullyQualified), "Secrets:References:Paths must be absolute directories.")
             .ValidateOnStart();
+        services.AddHttpContextAccessor();
         services.AddSingleton<SecretReferences>();
         services.AddSingleton<MasterKeyRing>();
         services.AddSingleton<SecretProtector>();

@@ -12,8 +12,7 @@ namespace Connectory.Tests.Secrets;
 /// </summary>
 public sealed class SecretReferenceTests : IDisposable
 {
-    static readonly string EnvName = "CONNECTORY_SECRET_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-
+    readonly List<string> variables = [];
     readonly string secretsDir = Directory.CreateTempSubdirectory("connectory-secrets-").FullName;
     readonly ConnectoryFactory factory;
 
@@ -22,21 +21,30 @@ public sealed class SecretReferenceTests : IDisposable
         factory = ConnectoryFactory.With(new()
         {
             ["Secrets:References:Schemes"] = "env,file",
-            ["Secrets:References:Paths:0"] = secretsDir,
+            ["Secrets:References:Paths:0"] = Path.Combine(secretsDir, "{tenant}"),
         });
     }
 
     public void Dispose()
     {
         factory.Dispose();
-        Environment.SetEnvironmentVariable(EnvName, null);
+        variables.ForEach(v => Environment.SetEnvironmentVariable(v, null));
         Directory.Delete(secretsDir, recursive: true);
     }
 
+    /// <summary>A tenant and an admin of it who may resolve (only a TenantAdmin stores references).</summary>
     async Task<(TestTenant Tenant, TestUser Resolver)> ResolverAsync()
     {
         var tenant = await factory.NewTenantAsync();
-        return (tenant, await tenant.NewUserAsync("ConnectionResolver"));
+        return (tenant, await tenant.NewUserAsync("ConnectionResolver", "TenantAdmin"));
+    }
+
+    /// <summary>A variable of the tenant's own (the default rule: CONNECTORY_SECRET_{tenant}_*).</summary>
+    string Variable(TestTenant tenant, string name)
+    {
+        var variable = $"CONNECTORY_SECRET_{string.Concat(tenant.Id.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'))}_{name}";
+        variables.Add(variable);
+        return variable;
     }
 
     static async Task<string?> ResolvedPasswordAsync(TestUser resolver, string id)
@@ -50,13 +58,14 @@ public sealed class SecretReferenceTests : IDisposable
     public async Task AnEnvironmentReferenceIsStoredAsItselfAndReadWhenResolved()
     {
         var canary = "canary-" + Guid.NewGuid().ToString("N");
-        Environment.SetEnvironmentVariable(EnvName, canary);
         var (tenant, resolver) = await ResolverAsync();
-        var id = await resolver.Client.NewConnectionAsync(null, "by-env", $"env://{EnvName}");
+        var envName = Variable(tenant, "DB");
+        Environment.SetEnvironmentVariable(envName, canary);
+        var id = await resolver.Client.NewConnectionAsync(null, "by-env", $"env://{envName}");
 
         Assert.Equal(canary, await ResolvedPasswordAsync(resolver, id));
         // Read at each use: a rotated variable counts at once.
-        Environment.SetEnvironmentVariable(EnvName, canary + "-rotated");
+        Environment.SetEnvironmentVariable(envName, canary + "-rotated");
         Assert.Equal(canary + "-rotated", await ResolvedPasswordAsync(resolver, id));
 
         // The database holds the (encrypted) reference, never the value.
@@ -67,9 +76,9 @@ public sealed class SecretReferenceTests : IDisposable
         Assert.DoesNotContain(canary, string.Join("\n", stored));
 
         // Unset: the resolve says which reference failed and why, and hands out nothing.
-        Environment.SetEnvironmentVariable(EnvName, null);
+        variables.ForEach(v => Environment.SetEnvironmentVariable(v, null));
         var error = Detail(await ApiAssert.ErrorAsync(await resolver.Client.ResolveAsync(new { connectionId = id }), HttpStatusCode.Conflict, "DCERROR-0092"));
-        Assert.Contains($"env://{EnvName}", error);
+        Assert.Contains($"env://{envName}", error);
         Assert.Contains("not set", error);
     }
 
@@ -77,9 +86,9 @@ public sealed class SecretReferenceTests : IDisposable
     public async Task AFileReferenceReadsAMountedSecretWithoutItsTrailingNewline()
     {
         var canary = "file-canary-" + Guid.NewGuid().ToString("N");
-        var path = Path.Combine(secretsDir, "db-password");
+        var (tenant, resolver) = await ResolverAsync();
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(secretsDir, tenant.Id)).FullName, "db-password");
         await File.WriteAllTextAsync(path, canary + "\n");
-        var (_, resolver) = await ResolverAsync();
         var id = await resolver.Client.NewConnectionAsync(null, "by-file", $"file://{path}");
         Assert.Equal(canary, await ResolvedPasswordAsync(resolver, id));
 
@@ -88,6 +97,38 @@ public sealed class SecretReferenceTests : IDisposable
         Assert.Contains($"file://{path}", error);
         Assert.DoesNotContain(canary, error);
     }
+
+    [Fact]
+    public async Task ATenantNeverNamesAnotherTenantsSecretsAndOnlyAnAdminStoresAReference()
+    {
+        var (owner, _) = await ResolverAsync();
+        var theirs = Variable(owner, "DB");
+        Environment.SetEnvironmentVariable(theirs, "owner-secret");
+        var theirFile = Path.Combine(Directory.CreateDirectory(Path.Combine(secretsDir, owner.Id)).FullName, "db");
+        await File.WriteAllTextAsync(theirFile, "owner-secret");
+        var (other, otherAdmin) = await ResolverAsync();
+        foreach (var reference in new[] { $"env://{theirs}", $"file://{theirFile}" })
+        {
+            var error = Detail(await ApiAssert.ErrorAsync(await otherAdmin.Client.PostAsJsonAsync("/api/v1/data-connections", Body(reference)), HttpStatusCode.BadRequest, "DCERROR-0014"));
+            Assert.DoesNotContain("owner-secret", error);
+        }
+
+        // A plain user of the owner's tenant may not store one either, even naming their own tenant's secret.
+        var plain = await owner.NewUserAsync("ConnectionResolver");
+        var refused = Detail(await ApiAssert.ErrorAsync(await plain.Client.PostAsJsonAsync("/api/v1/data-connections", Body($"env://{theirs}")), HttpStatusCode.BadRequest, "DCERROR-0014"));
+        Assert.Contains("TenantAdmin", refused);
+        Assert.Empty((await other.Admin.GetAsync("/api/v1/data-connections?noDatafiles=true").JsonAsync()).GetProperty("data").EnumerateArray());
+    }
+
+    static object Body(string password) => new
+    {
+        qName = "reference-" + Guid.NewGuid().ToString("N")[..6],
+        qConnectStatement = ResolveKit.Statement,
+        qType = "QvOdbcConnectorPackage.exe",
+        datasourceID = "postgres",
+        qUsername = "reader",
+        qPassword = password,
+    };
 
     [Theory]
     [InlineData("env://PATH", "not one references may name")]
