@@ -92,9 +92,13 @@ internal static class SqliteSnapshot
         try
         {
             await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA busy_timeout=2000; PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; ROLLBACK;";
-            await command.ExecuteNonQueryAsync(ct);
+            // One statement at a time: the mode must be set before anything reads the file (as preparing a batch can).
+            foreach (var sql in new[] { "PRAGMA locking_mode=EXCLUSIVE;", "BEGIN EXCLUSIVE;", "ROLLBACK;" })
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync(ct);
+            }
             return false;
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
