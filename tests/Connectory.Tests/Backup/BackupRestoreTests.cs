@@ -6,6 +6,7 @@ using System.Text.Json;
 using Connectory.Tests.Cli;
 using Connectory.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
 
 namespace Connectory.Tests.Backup;
 
@@ -14,7 +15,7 @@ namespace Connectory.Tests.Backup;
 /// that serves meanwhile: what was acknowledged is restored, its secrets decrypt, and a backup that cannot be restored
 /// safely is refused with the reason.
 /// </summary>
-public sealed class BackupRestoreTests : IDisposable
+public sealed class BackupRestoreTests(ITestOutputHelper output) : IDisposable
 {
     readonly ConnectoryFactory source = new();
     readonly CommandLineRunner target = new();
@@ -126,7 +127,7 @@ public sealed class BackupRestoreTests : IDisposable
                 var count = (await http.GetFromJsonAsync<JsonElement>("/api/v1/data-connections?limit=1&noDatafiles=true")).GetProperty("meta").GetProperty("count").GetInt32();
                 // Those acknowledged during the backup may be in it or not; none beyond what was written.
                 Assert.InRange(count, before.Count, acknowledged.Count);
-                Console.WriteLine($"{before.Count} creates acknowledged before the backup, {duringBackup} while it ran; {count} restored");
+                output.WriteLine($"{before.Count} creates acknowledged before the backup, {duringBackup} while it ran; {count} restored");
             }
             finally
             {
