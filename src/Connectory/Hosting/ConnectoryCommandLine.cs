@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Xml;
+using Connectory.Backup;
 using Connectory.Qrs;
 using Connectory.Secrets;
 
@@ -124,6 +125,16 @@ internal static class ConnectoryCommandLine
             parse.GetRequiredValue(bundle), parse.GetRequiredValue(importTenant), parse.GetRequiredValue(spaceMap),
             parse.GetValue(importKey), parse.GetValue(importUser), parse.GetValue(dryRun))));
 
+        var backupTo = new Option<string>("--to") { Description = "The backup file to write (a tar of manifest.json and the SQLite database)", Required = true };
+        var backup = new Command("backup", "Copy the SQLite database, while the service serves, into one file with a manifest") { backupTo };
+        RunsOnApp(backup, (parse, services) => BackupCommands.BackupAsync(services, parse.GetRequiredValue(backupTo), Console.Out));
+        var backupFile = new Argument<string>("FILE") { Description = "A file written by 'connectory backup'" };
+        var force = new Option<bool>("--force") { Description = "Replace the database in the data directory (stop the service first)" };
+        var restore = new Command("restore", "Restore a backup into the data directory; refuses one that is damaged, newer, or whose master keys are missing") { backupFile, force };
+        RunsOnApp(restore, (parse, services) => BackupCommands.RestoreAsync(services, parse.GetRequiredValue(backupFile), parse.GetValue(force), Console.Out));
+        var checkSchema = new Command("check-schema", "Compare the database's schema with this version's: exits 1 when it is newer");
+        RunsOnApp(checkSchema, (_, services) => BackupCommands.CheckSchemaAsync(services, Console.Out));
+
         var root = new RootCommand("Connectory: a registry of data connections and their credentials, serving Qlik's data-connection APIs")
         {
             urls,
@@ -136,6 +147,9 @@ internal static class ConnectoryCommandLine
             new Command("secrets", "Configured secrets") { seal },
             new Command("qrs", "Qlik Sense Enterprise's repository") { export },
             import,
+            backup,
+            restore,
+            checkSchema,
         };
         root.SetAction((parse, _) => ServeAsync(AppArguments(parse)));
         return root;
@@ -148,13 +162,15 @@ internal static class ConnectoryCommandLine
         {
             await app.RunAsync();
         }
-        catch (Exception e) when (e is Data.MigrationLockTimeoutException || e.InnerException is Data.MigrationLockTimeoutException)
+        catch (Exception e) when (IsRefusalToStart(e) || e.InnerException is { } inner && IsRefusalToStart(inner))
         {
-            // Already logged, naming the lock and what to do: a refusal to start, not a crash.
+            // Already logged, naming the lock or the schema and what to do: a refusal to start, not a crash.
             return Failed;
         }
         return 0;
     }
+
+    static bool IsRefusalToStart(Exception e) => e is Data.MigrationLockTimeoutException or Data.SchemaTooNewException;
 
     static TimeSpan? ParseExpiry(ArgumentResult result)
     {

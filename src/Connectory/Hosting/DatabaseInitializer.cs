@@ -9,7 +9,7 @@ namespace Connectory.Hosting;
 
 /// <summary>
 /// Runs before the server accepts requests: applies migrations (SQLite always, PostgreSQL when asked), refuses to
-/// serve a PostgreSQL schema that is behind, and creates the <c>default</c> tenant on an empty store.
+/// serve a PostgreSQL schema that is behind or any schema newer than this build, and creates the <c>default</c> tenant on an empty store.
 /// </summary>
 internal sealed class DatabaseInitializer(
     IServiceProvider services,
@@ -31,7 +31,7 @@ internal sealed class DatabaseInitializer(
         {
             await MigrateAsync(db, databaseOptions.Value, logger, cancellationToken);
         }
-        catch (MigrationLockTimeoutException e)
+        catch (Exception e) when (e is MigrationLockTimeoutException or SchemaTooNewException)
         {
             logger.LogCritical("Refusing to start: {Problem}", e.Message);
             throw;
@@ -61,8 +61,14 @@ internal sealed class DatabaseInitializer(
             await db.Database.CloseConnectionAsync();
         }
         // Reading the history waits while another PostgreSQL session holds the migration lock, hence the bound.
-        var pending = await MigrationLock.WaitAsync(connection, options.MigrationLockTimeout,
-            async bounded => (await db.Database.GetPendingMigrationsAsync(bounded)).ToList(), ct);
+        var schema = await MigrationLock.WaitAsync(connection, options.MigrationLockTimeout,
+            async bounded => new SchemaVersion([.. await db.Database.GetAppliedMigrationsAsync(bounded)], [.. db.Database.GetMigrations()]), ct);
+        if (schema.IsNewer)
+        {
+            // Migrating or serving it could undo what the newer version relies on.
+            throw new SchemaTooNewException(schema.NewerMessage());
+        }
+        var pending = schema.Pending;
         if (pending.Count == 0)
         {
             return;

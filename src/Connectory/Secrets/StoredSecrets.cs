@@ -20,6 +20,9 @@ internal abstract class SecretColumn(string name, string field)
     /// </summary>
     public abstract Task<List<SecretRow>> BatchAsync(ConnectoryDb db, SecretRow? after, string skipPrefix, int take, CancellationToken ct);
 
+    /// <summary>Every stored value of the column (a backup reads which master keys they are wrapped under).</summary>
+    public abstract IQueryable<string> Values(ConnectoryDb db);
+
     /// <summary>Values starting with <paramref name="prefix"/> (all values when null).</summary>
     public abstract Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct);
 
@@ -56,6 +59,8 @@ internal static class StoredSecrets
                 .OrderBy(c => c.TenantId).ThenBy(c => c.Id).Take(take)
                 .Select(c => new SecretRow(c.Id, c.TenantId, c.Password!)).ToListAsync(ct);
 
+        public override IQueryable<string> Values(ConnectoryDb db) => All(db).Select(c => c.Password!);
+
         public override Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct) =>
             prefix is null ? All(db).CountAsync(ct) : All(db).CountAsync(c => c.Password!.StartsWith(prefix), ct);
 
@@ -73,6 +78,8 @@ internal static class StoredSecrets
             After(All(db), after).Where(c => !c.ConnectionSecret!.StartsWith(skipPrefix))
                 .OrderBy(c => c.TenantId).ThenBy(c => c.Id).Take(take)
                 .Select(c => new SecretRow(c.Id, c.TenantId, c.ConnectionSecret!)).ToListAsync(ct);
+
+        public override IQueryable<string> Values(ConnectoryDb db) => All(db).Select(c => c.ConnectionSecret!);
 
         public override Task<int> CountAsync(ConnectoryDb db, string? prefix, CancellationToken ct) =>
             prefix is null ? All(db).CountAsync(ct) : All(db).CountAsync(c => c.ConnectionSecret!.StartsWith(prefix), ct);
