@@ -1,4 +1,5 @@
 using Connectory.ApiDocuments;
+using Connectory.Bundles;
 using Connectory.Platform.RateLimits;
 using Connectory.Platform.Namespaces;
 using Connectory.Data;
@@ -68,6 +69,7 @@ internal static class ConnectoryApp
         services.AddSecrets();
         services.AddPaging();
         services.AddDataConnections();
+        services.AddBundles();
         services.AddDataCredentials();
         services.AddQrs();
         services.AddDataSources();
@@ -112,6 +114,7 @@ internal static class ConnectoryApp
             app.MapDataCredentials(ns);
             app.MapDataSources(ns);
         }
+        app.MapBundles();
         app.MapQrs();
         app.MapDcaas();
         app.MapResolving();
