@@ -136,6 +136,7 @@ internal static class ConnectoryCommandLine
             new Command("secrets", "Configured secrets") { seal },
             new Command("qrs", "Qlik Sense Enterprise's repository") { export },
             import,
+            Bundles.BundleCommands.Declare(RunsOnApp),
         };
         root.SetAction((parse, _) => ServeAsync(AppArguments(parse)));
         return root;

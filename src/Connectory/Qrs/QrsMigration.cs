@@ -385,7 +385,8 @@ internal static class QrsMigration
 
     static int? Int(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
-    static async Task<User?> ImporterAsync(ConnectoryDb db, string tenantId, string? userRef, CancellationToken ct)
+    /// <summary>Who an admin command acts as: the named active user, or the tenant's first active TenantAdmin.</summary>
+    internal static async Task<User?> ImporterAsync(ConnectoryDb db, string tenantId, string? userRef, CancellationToken ct)
     {
         if (userRef is not null)
         {
