@@ -59,6 +59,11 @@ internal sealed class BundleImporter(ConnectoryDb db, ConnectionWrites writes, C
             }
         }
         var ownerId = item.OwnerId ?? caller.UserId;
+        // Before anything is matched: another user's personal space is not the caller's to look into.
+        if (ownerId != caller.UserId && !(space is null ? caller.IsTenantAdmin : AccessRules.IsSpaceAdmin(caller, SpaceKinds.Of(space.Type))))
+        {
+            return Refuse(ImportRefusalKind.Registry, "The caller may not make connections owned by another user.", space);
+        }
         var scope = space?.Id ?? DataConnection.PersonalScope(ownerId);
         var nameFold = ConnectionFields.Fold(item.Name);
 
@@ -82,11 +87,11 @@ internal sealed class BundleImporter(ConnectoryDb db, ConnectionWrites writes, C
             return Refuse(ImportRefusalKind.DuplicateInImport, $"space '{space?.Name ?? "personal"}' already has a data connection named '{item.Name.Trim()}' (from this import)", space);
         }
         return existing is null
-            ? await CreateAsync(item, caller, space, ownerId, reuseId: byId is null, dryRun, ct)
+            ? await CreateAsync(item, space, ownerId, reuseId: byId is null, dryRun, caller, ct)
             : await UpdateAsync(item, caller, space, existing.Id, dryRun, ct);
     }
 
-    async Task<ImportResult> CreateAsync(ImportItem item, Caller caller, Space? space, string ownerId, bool reuseId, bool dryRun, CancellationToken ct)
+    async Task<ImportResult> CreateAsync(ImportItem item, Space? space, string ownerId, bool reuseId, bool dryRun, Caller caller, CancellationToken ct)
     {
         ImportResult Refuse(string detail) => new(item, ImportOutcome.Refused, dryRun, null, space?.Id, space?.Name, [], detail, ImportRefusalKind.Registry);
 
@@ -101,10 +106,6 @@ internal sealed class BundleImporter(ConnectoryDb db, ConnectionWrites writes, C
         if (catalog.Find(item.DatasourceId) is not null && await dataSourceSettings.IsDisabledAsync(item.DatasourceId, ct))
         {
             return Refuse($"The data source '{item.DatasourceId}' is disabled in this tenant.");
-        }
-        if (ownerId != caller.UserId && !(space is null ? caller.IsTenantAdmin : AccessRules.IsSpaceAdmin(caller, SpaceKinds.Of(space.Type))))
-        {
-            return Refuse("The caller may not make connections owned by another user.");
         }
         var targetId = reuseId ? item.SourceId : null;
         if (dryRun)
@@ -139,10 +140,11 @@ internal sealed class BundleImporter(ConnectoryDb db, ConnectionWrites writes, C
 
     async Task<ImportResult> UpdateAsync(ImportItem item, Caller caller, Space? space, string id, bool dryRun, CancellationToken ct)
     {
-        var (found, error) = await ConnectionLookup.ResolveAsync(db, caller, id, null, null, tracked: true, ct);
+        var (found, _) = await ConnectionLookup.ResolveAsync(db, caller, id, null, null, tracked: true, ct);
         if (found?.Stored is not { } connection)
         {
-            return new(item, ImportOutcome.Refused, dryRun, null, space?.Id, space?.Name, [], error?.Detail ?? $"Data connection '{id}' not found", ImportRefusalKind.Registry);
+            // Named by neither id nor detail: the caller does not see it.
+            return new(item, ImportOutcome.Refused, dryRun, null, space?.Id, space?.Name, [], "The target space holds a data connection of this name that the caller may not see.", ImportRefusalKind.Registry);
         }
         var change = await DiffAsync(item, connection, ct);
         var changes = change.Fields;

@@ -4,32 +4,35 @@ namespace Connectory.Bundles;
 
 /// <summary>
 /// The recipient's key pair of a sealed bundle: RSA (2048 bits or more; RSA-OAEP-SHA256 wraps a random AES-256-GCM
-/// key) or an elliptic curve, P-256, P-384 or P-521 (ECDH with a one-time key of the sealing side, HKDF-SHA256 derives
-/// the AES-256-GCM key). Export holds only the public half; import needs the private one.
+/// key), or X25519 or an elliptic curve P-256, P-384 or P-521 (ECDH with a one-time key of the sealing side,
+/// HKDF-SHA256 derives the AES-256-GCM key). Export holds only the public half; import needs the private one.
 /// </summary>
 internal sealed class BundleKey : IDisposable
 {
     public const string RsaAlgorithm = "RSA-OAEP-256+A256GCM";
     public const string EcdhAlgorithm = "ECDH-ES+HKDF-SHA256+A256GCM";
+    public const string X25519Algorithm = "X25519+HKDF-SHA256+A256GCM";
     const int ContentKeySize = 32;
     static readonly byte[] HkdfInfo = "connectory-bundle-v1"u8.ToArray();
 
     readonly RSA? rsa;
     readonly ECDiffieHellman? ecdh;
+    readonly X25519Key? x25519;
 
-    BundleKey(RSA? rsa, ECDiffieHellman? ecdh, bool hasPrivateKey)
+    BundleKey(RSA? rsa, ECDiffieHellman? ecdh, bool hasPrivateKey, X25519Key? x25519 = null)
     {
         this.rsa = rsa;
         this.ecdh = ecdh;
+        this.x25519 = x25519;
         HasPrivateKey = hasPrivateKey;
-        var publicKey = rsa?.ExportSubjectPublicKeyInfo() ?? ecdh!.ExportSubjectPublicKeyInfo();
+        var publicKey = rsa?.ExportSubjectPublicKeyInfo() ?? ecdh?.ExportSubjectPublicKeyInfo() ?? x25519!.SubjectPublicKeyInfo;
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(publicKey));
     }
 
     public static BundleKey FromRsa(RSA key, bool hasPrivateKey) => new(key, null, hasPrivateKey);
 
     /// <summary>The algorithm's name, as a bundle's <c>recipient.algorithm</c> holds it.</summary>
-    public string Algorithm => rsa is not null ? RsaAlgorithm : EcdhAlgorithm;
+    public string Algorithm => rsa is not null ? RsaAlgorithm : ecdh is not null ? EcdhAlgorithm : X25519Algorithm;
 
     /// <summary>Hex SHA-256 of the public key (SubjectPublicKeyInfo), so a bundle names the key pair it needs.</summary>
     public string Fingerprint { get; }
@@ -58,6 +61,10 @@ internal sealed class BundleKey : IDisposable
 
     static (BundleKey? Key, string? Error) Read(string pem, bool wantPrivate)
     {
+        if (X25519Key.Read(pem) is { } x25519)
+        {
+            return (new BundleKey(null, null, wantPrivate, x25519), null);
+        }
         if (pem.Contains("BEGIN EC", StringComparison.Ordinal) || !TryRsa(pem, out var rsa))
         {
             var ecdh = ECDiffieHellman.Create();
@@ -74,7 +81,7 @@ internal sealed class BundleKey : IDisposable
             catch (Exception e) when (e is ArgumentException or CryptographicException)
             {
                 ecdh.Dispose();
-                return (null, "is not a PEM RSA or elliptic-curve (P-256, P-384, P-521) key");
+                return (null, "is not a PEM RSA, X25519 or elliptic-curve (P-256, P-384, P-521) key");
             }
         }
         if (rsa!.KeySize < 2048)
@@ -109,6 +116,11 @@ internal sealed class BundleKey : IDisposable
             var contentKey = RandomNumberGenerator.GetBytes(ContentKeySize);
             return (contentKey, rsa.Encrypt(contentKey, RSAEncryptionPadding.OaepSHA256));
         }
+        if (x25519 is not null)
+        {
+            var (shared, oneTime) = x25519.Agree();
+            return (DeriveFromShared(shared, oneTime), oneTime);
+        }
         using var ephemeral = ECDiffieHellman.Create(ecdh!.ExportParameters(false).Curve);
         var carrier = ephemeral.ExportSubjectPublicKeyInfo();
         return (Derive(ephemeral, ecdh.PublicKey, carrier), carrier);
@@ -124,6 +136,10 @@ internal sealed class BundleKey : IDisposable
                 var key = rsa.Decrypt(carrier, RSAEncryptionPadding.OaepSHA256);
                 return key.Length == ContentKeySize ? key : null;
             }
+            if (x25519 is not null)
+            {
+                return x25519.AgreeWith(carrier) is { } shared ? DeriveFromShared(shared, carrier) : null;
+            }
             using var sender = ECDiffieHellman.Create();
             sender.ImportSubjectPublicKeyInfo(carrier, out var read);
             return read == carrier.Length ? Derive(ecdh!, sender.PublicKey, carrier) : null;
@@ -134,9 +150,11 @@ internal sealed class BundleKey : IDisposable
         }
     }
 
-    static byte[] Derive(ECDiffieHellman own, ECDiffieHellmanPublicKey other, byte[] carrier)
+    static byte[] Derive(ECDiffieHellman own, ECDiffieHellmanPublicKey other, byte[] carrier) =>
+        DeriveFromShared(own.DeriveRawSecretAgreement(other), carrier);
+
+    static byte[] DeriveFromShared(byte[] shared, byte[] carrier)
     {
-        var shared = own.DeriveRawSecretAgreement(other);
         try
         {
             return HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, ContentKeySize, salt: carrier, info: HkdfInfo);

@@ -183,7 +183,8 @@ internal sealed class BundleReader(ConnectoryDb db)
             Type = entry.Type,
             DatasourceId = entry.DatasourceId ?? entry.Type.Trim(),
             Statement = entry.ConnectStatement,
-            TargetSpace = space?.Id ?? targetSpace,
+            // As the mapping named it, so a refusal names it so too (never the id of a space the importer cannot see).
+            TargetSpace = targetSpace,
             OwnerId = ownerId,
             LogOn = entry.LogOn ?? 0,
             Architecture = entry.Architecture ?? 0,

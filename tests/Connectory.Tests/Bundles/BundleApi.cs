@@ -3,6 +3,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Connectory.Tests.Support;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
 
 namespace Connectory.Tests.Bundles;
 
@@ -38,5 +42,14 @@ static class BundleApi
     {
         using var ec = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         return (ec.ExportSubjectPublicKeyInfoPem(), ec.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>An X25519 pair; .NET makes none of its own.</summary>
+    public static (string PublicPem, string PrivatePem) X25519KeyPair()
+    {
+        var key = new X25519PrivateKeyParameters(new SecureRandom());
+        var publicDer = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(key.GeneratePublicKey()).GetEncoded();
+        var privateDer = PrivateKeyInfoFactory.CreatePrivateKeyInfo(key).GetEncoded();
+        return (new string(PemEncoding.Write("PUBLIC KEY", publicDer)), new string(PemEncoding.Write("PRIVATE KEY", privateDer)));
     }
 }
