@@ -34,7 +34,8 @@ internal static class BundlesEndpoints
 
     public static IEndpointRouteBuilder MapBundles(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").RequireAuthorization().WithErrorFamily(ErrorFamilies.Cloud);
+        // The family as metadata only: WithErrorFamily would also answer every unmatched path under this (empty) prefix.
+        var group = app.MapGroup("").RequireAuthorization().WithMetadata(ErrorFamilies.Cloud);
         group.MapPost(ExportPath, Export);
         group.MapPost(ImportPath, Import);
         return app;
