@@ -11,9 +11,16 @@ namespace Connectory.ApiDocuments;
 /// </summary>
 internal sealed record ApiDocument(string Name, string Title, string Summary, ApiNamespace? Namespace, params string[] Paths)
 {
+    /// <summary>Paths under <see cref="Paths"/> that another document holds.</summary>
+    public string[] Except { get; init; } = [];
+
     public bool Includes(ApiDescription description)
     {
         var path = "/" + (description.RelativePath ?? "").TrimStart('/');
+        if (Except.Contains(path))
+        {
+            return false;
+        }
         var ns = description.ActionDescriptor.EndpointMetadata.OfType<ApiNamespace>().FirstOrDefault();
         if (Namespace is not null && ns is not null && ns != Namespace)
         {
@@ -27,7 +34,11 @@ internal static class ApiDocumentCatalog
 {
     public static readonly IReadOnlyList<ApiDocument> All =
     [
-        Face(ApiNamespace.V1, "data-connections", "Data connections", "Qlik Cloud's data-connections API: connections, their credentials and QRIs."),
+        Face(ApiNamespace.V1, "data-connections", "Data connections", "Qlik Cloud's data-connections API: connections, their credentials and QRIs.") with
+        {
+            Except = [Bundles.BundlesEndpoints.ExportPath, Bundles.BundlesEndpoints.ImportPath],
+        },
+        new("bundles", "Bundles", "Export and import of data connections as bundles, secrets sealed to a recipient's key.", null, Bundles.BundlesEndpoints.ExportPath, Bundles.BundlesEndpoints.ImportPath),
         Face(ApiNamespace.V1, "data-credentials", "Data credentials", "Qlik Cloud's data-credentials API: the credentials connections use, owner-only."),
         Face(ApiNamespace.V1, "data-sources", "Data sources", "Qlik Cloud's data-sources API: the catalog of data-source definitions and their settings."),
         Face(ApiNamespace.Connectivity, "data-connections", "Connectivity: data connections", "The data-connections API under Qlik's newer /api/connectivity namespace (createdAt, ownerId)."),

@@ -1,4 +1,5 @@
 using Connectory.ApiDocuments;
+using Connectory.Bundles;
 using Connectory.ConnectionTesting;
 using Connectory.Platform.RateLimits;
 using Connectory.Platform.Namespaces;
@@ -69,6 +70,7 @@ internal static class ConnectoryApp
         services.AddSecrets();
         services.AddPaging();
         services.AddDataConnections();
+        services.AddBundles();
         services.AddDataCredentials();
         services.AddQrs();
         services.AddDataSources();
@@ -114,6 +116,7 @@ internal static class ConnectoryApp
             app.MapDataCredentials(ns);
             app.MapDataSources(ns);
         }
+        app.MapBundles();
         app.MapQrs();
         app.MapDcaas();
         app.MapResolving();

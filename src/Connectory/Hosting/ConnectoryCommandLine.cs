@@ -150,6 +150,7 @@ internal static class ConnectoryCommandLine
             backup,
             restore,
             checkSchema,
+            Bundles.BundleCommands.Declare(RunsOnApp),
         };
         root.SetAction((parse, _) => ServeAsync(AppArguments(parse)));
         return root;

@@ -4,8 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Connectory.Bundles;
 using Connectory.Data;
-using Connectory.DataConnections;
 using Connectory.Platform.Auth;
 using Connectory.Platform.Tenants;
 using Connectory.Platform.Users;
@@ -268,117 +268,111 @@ internal static class QrsMigration
             return (null, settings.User is null ? $"Tenant '{tenant.Name}' has no active TenantAdmin to import as; name one with --user." : $"No active user '{settings.User}' in tenant '{tenant.Name}'.");
         }
         var caller = new Caller(tenant.Id, importer.Id, importer.Subject, importer.RoleSet);
-        var writes = provider.GetRequiredService<ConnectionWrites>();
 
-        var report = new ImportReport();
-        var planned = new HashSet<(string Space, string Name)>();
+        // Each entry becomes an item of the bundles' import engine, which matches, creates and reports it.
+        var items = new List<ImportItem>();
         foreach (var entry in entries)
         {
-            var line = await ImportOneAsync(entry as JsonObject);
+            items.Add(await ItemOfAsync(entry as JsonObject, map, privateKey, importer, db, ct));
+        }
+        var results = await provider.GetRequiredService<BundleImporter>().ImportAsync(items, ImportPolicy.QrsMigration, caller, settings.DryRun, ct);
+        var report = new ImportReport();
+        foreach (var result in results)
+        {
+            var line = LineOf(result);
             report.Lines.Add(line);
             await output.WriteLineAsync(Describe(line));
         }
         var verb = settings.DryRun ? "would create" : "created";
         await output.WriteLineAsync($"{entries.Count} in bundle: {report.Created} {verb}, {report.Skipped} skipped, {report.Failed} failed{(settings.DryRun ? " (dry run: nothing changed)" : "")}.");
         return (report, null);
+    }
 
-        async Task<ImportLine> ImportOneAsync(JsonObject? entry)
+    /// <summary>A QRS entry as an import item: its space from the space map, its owner if a user of the tenant, its password opened.</summary>
+    static async Task<ImportItem> ItemOfAsync(JsonObject? entry, QrsSpaceMap map, RSA? privateKey, User importer, ConnectoryDb db, CancellationToken ct)
+    {
+        var sourceId = Text(entry?["id"]) ?? "";
+        var name = Text(entry?["name"]) ?? "";
+        var type = Text(entry?["type"]);
+        var statement = Text(entry?["connectionstring"]);
+        ImportItem Skip(string why, bool failure = false) => new() { SourceId = sourceId, Name = name, Refusal = new ImportRefusal(ImportRefusalKind.Source, why, failure) };
+        if (entry is null || !Guid.TryParse(sourceId, out var sourceGuid) || string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(type) || string.IsNullOrEmpty(statement))
         {
-            var sourceId = Text(entry?["id"]) ?? "";
-            var name = Text(entry?["name"]) ?? "";
-            var type = Text(entry?["type"]);
-            var statement = Text(entry?["connectionstring"]);
-            ImportLine Skip(string why, string? space = null, string? target = null) => new(sourceId, name, "skipped", target, space, why);
-            if (entry is null || !Guid.TryParse(sourceId, out var sourceGuid) || string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(type) || string.IsNullOrEmpty(statement))
-            {
-                return Skip("invalid entry: id (a GUID), name, type and connectionstring are required");
-            }
-            sourceId = sourceGuid.ToString();
-            if (UnsupportedTypes.Contains(type))
-            {
-                return Skip($"unsupported type '{type}': it points at the Windows server, which a Cloud space cannot reach");
-            }
-            var tags = entry["tags"] is JsonArray tagArray ? tagArray.Select(t => Text((t as JsonObject)?["name"])).OfType<string>().ToList() : [];
-            var ownerDirectory = Text((entry["owner"] as JsonObject)?["userDirectory"]);
-            var ownerId = Text((entry["owner"] as JsonObject)?["userId"]);
-            var ownerSubject = ownerDirectory is not null && ownerId is not null ? ownerDirectory + "\\" + ownerId : null;
-            var spaceRef = map.SpaceFor(name, type, ownerSubject, tags);
-            if (spaceRef is null)
-            {
-                return Skip("unmapped space: no rule of the space map matches");
-            }
-            var fold = Platform.Spaces.Space.Normalize(spaceRef);
-            var space = await db.Spaces.AsNoTracking().FirstOrDefaultAsync(s => s.Id == spaceRef || s.NormalizedName == fold, ct);
-            if (space is null)
-            {
-                return Skip($"unmapped space: the space map names '{spaceRef}', which is not a space of the tenant", spaceRef);
-            }
-            var existing = await db.DataConnections.AsNoTracking().Where(c => c.Id == sourceId).Select(c => c.Id).FirstOrDefaultAsync(ct);
-            if (existing is not null)
-            {
-                return Skip($"already imported as {existing}", space.Name, existing);
-            }
-            var nameFold = ConnectionFields.Fold(name);
-            if (!planned.Add((space.Id, nameFold)) || await db.DataConnections.AnyAsync(c => c.Scope == space.Id && c.NameFold == nameFold, ct))
-            {
-                return Skip($"name clash: space '{space.Name}' already has a data connection named '{name.Trim()}'", space.Name);
-            }
-            // The QRS id is kept (ids are per tenant), so a re-run recognises the entry.
-            var targetId = sourceId;
-            string? password = null;
-            var notes = new List<string>();
-            if (Text(entry["passwordEncrypted"]) is { } sealedPassword)
-            {
-                if (privateKey is null)
-                {
-                    notes.Add("password not carried (no --key)");
-                }
-                else if (QrsPasswordEnvelope.Open(privateKey, sealedPassword, sourceId) is { } opened)
-                {
-                    password = opened;
-                    notes.Add("password carried");
-                }
-                else
-                {
-                    return new(sourceId, name, "failed", null, space.Name, "the sealed password does not open with the given key");
-                }
-            }
-            var owner = ownerSubject is null ? null
-                : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Subject == QrsView.SubjectOf(ownerDirectory!, ownerId!) && u.Status == UserStatus.Active, ct);
-            notes.Add(owner is null ? $"owner {importer.Subject} (QRS owner {ownerSubject ?? "none"} is not a user of the tenant)" : $"owner {owner.Subject}");
-            if (settings.DryRun)
-            {
-                return new(sourceId, name, "would create", targetId, space.Name, string.Join("; ", notes));
-            }
-            var username = Text(entry["username"]);
-            var hasCredentials = !string.IsNullOrEmpty(username) || password is not null;
-            var logOn = Int(entry["logOn"]) == 1 ? 1 : 0;
-            var architecture = QrsView.ToCloudArchitecture(Int(entry["architecture"]) ?? 0);
-            db.ChangeTracker.Clear();
-            var (created, error) = await writes.CreateAsync(new NewConnection
-            {
-                Id = targetId,
-                Name = name,
-                Type = type,
-                DatasourceId = type.Trim(),
-                Statement = statement,
-                SpaceId = space.Id,
-                LogOn = logOn,
-                Architecture = architecture,
-                Tags = tags,
-                OwnerId = owner?.Id,
-                Username = hasCredentials ? username ?? "" : null,
-                Password = password,
-            }, caller, ct);
-            if (created is null)
-            {
-                db.ChangeTracker.Clear();
-                return error!.StatusCode == StatusCodes.Status409Conflict
-                    ? Skip($"name clash: {error.Detail}", space.Name)
-                    : new(sourceId, name, "failed", null, space.Name, error.Detail ?? error.Kind.Title);
-            }
-            return new(sourceId, name, "created", created.Connection.Id, space.Name, string.Join("; ", notes));
+            return Skip("invalid entry: id (a GUID), name, type and connectionstring are required");
         }
+        sourceId = sourceGuid.ToString();
+        if (UnsupportedTypes.Contains(type))
+        {
+            return Skip($"unsupported type '{type}': it points at the Windows server, which a Cloud space cannot reach");
+        }
+        var tags = entry["tags"] is JsonArray tagArray ? tagArray.Select(t => Text((t as JsonObject)?["name"])).OfType<string>().ToList() : [];
+        var ownerDirectory = Text((entry["owner"] as JsonObject)?["userDirectory"]);
+        var ownerId = Text((entry["owner"] as JsonObject)?["userId"]);
+        var ownerSubject = ownerDirectory is not null && ownerId is not null ? ownerDirectory + "\\" + ownerId : null;
+        var spaceRef = map.SpaceFor(name, type, ownerSubject, tags);
+        if (spaceRef is null)
+        {
+            return Skip("unmapped space: no rule of the space map matches");
+        }
+        string? password = null;
+        var notes = new List<string>();
+        if (Text(entry["passwordEncrypted"]) is { } sealedPassword)
+        {
+            if (privateKey is null)
+            {
+                notes.Add("password not carried (no --key)");
+            }
+            else if (QrsPasswordEnvelope.Open(privateKey, sealedPassword, sourceId) is { } opened)
+            {
+                password = opened;
+                notes.Add("password carried");
+            }
+            else
+            {
+                return Skip("the sealed password does not open with the given key", failure: true) with { TargetSpace = spaceRef };
+            }
+        }
+        var owner = ownerSubject is null ? null
+            : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Subject == QrsView.SubjectOf(ownerDirectory!, ownerId!) && u.Status == UserStatus.Active, ct);
+        notes.Add(owner is null ? $"owner {importer.Subject} (QRS owner {ownerSubject ?? "none"} is not a user of the tenant)" : $"owner {owner.Subject}");
+        var username = Text(entry["username"]);
+        return new ImportItem
+        {
+            // The QRS id is kept (ids are per tenant), so a re-run recognises the entry.
+            SourceId = sourceId,
+            Name = name,
+            Type = type,
+            DatasourceId = type.Trim(),
+            Statement = statement,
+            TargetSpace = spaceRef,
+            OwnerId = owner?.Id,
+            LogOn = Int(entry["logOn"]) == 1 ? 1 : 0,
+            Architecture = QrsView.ToCloudArchitecture(Int(entry["architecture"]) ?? 0),
+            Tags = tags,
+            Username = string.IsNullOrEmpty(username) ? null : username,
+            Password = password,
+            Notes = notes,
+        };
+    }
+
+    /// <summary>The engine's result in the words this command has always printed.</summary>
+    static ImportLine LineOf(ImportResult result)
+    {
+        var (item, space) = (result.Item, result.SpaceName);
+        ImportLine Skipped(string why) => new(item.SourceId, item.Name, "skipped", result.TargetId, space, why);
+        return result.Outcome switch
+        {
+            ImportOutcome.Created => new(item.SourceId, item.Name, result.DryRun ? "would create" : "created", result.TargetId, space, result.Detail),
+            ImportOutcome.Unchanged or ImportOutcome.Updated => Skipped(result.Detail),
+            ImportOutcome.Failed => new(item.SourceId, item.Name, "failed", null, space, result.Detail),
+            _ => result.RefusalKind switch
+            {
+                ImportRefusalKind.NoSpace => Skipped($"unmapped space: the space map names '{item.TargetSpace}', which is not a space of the tenant"),
+                ImportRefusalKind.NameTaken or ImportRefusalKind.DuplicateInImport => Skipped("name clash: " + result.Detail.Replace(" (from this import)", "", StringComparison.Ordinal)),
+                ImportRefusalKind.Source => Skipped(result.Detail),
+                _ => new(item.SourceId, item.Name, "failed", null, space, result.Detail),
+            },
+        };
     }
 
     static string Describe(ImportLine line) => line.Outcome switch
@@ -391,7 +385,8 @@ internal static class QrsMigration
 
     static int? Int(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
-    static async Task<User?> ImporterAsync(ConnectoryDb db, string tenantId, string? userRef, CancellationToken ct)
+    /// <summary>Who an admin command acts as: the named active user, or the tenant's first active TenantAdmin.</summary>
+    internal static async Task<User?> ImporterAsync(ConnectoryDb db, string tenantId, string? userRef, CancellationToken ct)
     {
         if (userRef is not null)
         {
