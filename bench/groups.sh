@@ -16,28 +16,19 @@ THREADS=${BENCH_THREADS:-2}
 CLIENTS=${BENCH_CLIENTS:-16}
 PORT=${BENCH_PORT:-5092}
 URL=http://127.0.0.1:$PORT
-KEY="cnx_bench_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 WORK=$(mktemp -d /tmp/connectory-bench-groups.XXXXXX)
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-dotnet build bench/Connectory.Bench -c Release -v q -nologo >/dev/null
-BIN=bench/Connectory.Bench/bin/Release/net10.0/connectory-bench
-SETTINGS=(--data-dir="$WORK/data" --Auth:BootstrapApiKey="$KEY" --RateLimits:Tier1PerMinute=1000000000 --RateLimits:Tier2PerMinute=1000000000
-  --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning)
-if [ "${BENCH_DB:-sqlite}" = postgres ]; then
-  SETTINGS+=(--Database:Provider=postgres --Database:MigrateAtStart=true "--ConnectionStrings:Connectory=$BENCH_PG")
-fi
+source bench/lib.sh
 
 echo "== seeding $CONNECTIONS connections in $SPACES spaces (${BENCH_DB:-sqlite})"
 "$BIN" seed --urls=http://127.0.0.1:0 --connections="$CONNECTIONS" --spaces="$SPACES" --ids-file="$WORK/all-ids.txt" "${SETTINGS[@]}" >/dev/null
 "$BIN" serve --urls="$URL" "${SETTINGS[@]}" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 120); do curl -sf "$URL/health/ready" >/dev/null && break; sleep 0.5; done
+wait_ready "$URL"
 
 echo "== two users reach $REACHED spaces: one directly, one through $REACHED of its $GROUP_COUNT groups"
 python3 - "$URL" "$KEY" "$REACHED" "$GROUP_COUNT" "$WORK" <<'PY'

@@ -13,9 +13,6 @@ THREADS=${BENCH_THREADS:-2}
 CLIENTS=${BENCH_CLIENTS:-16}
 PORT=${BENCH_PORT:-5091}
 URL=http://127.0.0.1:$PORT
-KEY="cnx_bench_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 WORK=$(mktemp -d /tmp/connectory-bench-telemetry.XXXXXX)
 SERVER_PID=""
@@ -28,13 +25,7 @@ stop_server() {
 cleanup() { stop_server; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-dotnet build bench/Connectory.Bench -c Release -v q -nologo >/dev/null
-BIN=bench/Connectory.Bench/bin/Release/net10.0/connectory-bench
-SETTINGS=(--data-dir="$WORK/data" --Auth:BootstrapApiKey="$KEY" --RateLimits:Tier1PerMinute=1000000000 --RateLimits:Tier2PerMinute=1000000000
-  --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning)
-if [ "${BENCH_DB:-sqlite}" = postgres ]; then
-  SETTINGS+=(--Database:Provider=postgres --Database:MigrateAtStart=true "--ConnectionStrings:Connectory=$BENCH_PG")
-fi
+source bench/lib.sh
 OFF=(--Metrics:Scrape=off --Logging:AccessLog=false)
 ON=(--Metrics:Scrape=admin --Logging:AccessLog=true --Logging:Format=json --Logging:LogLevel:Connectory.Access=Information)
 
@@ -46,7 +37,7 @@ start_server() { # mode
   if [ "$mode" = on ]; then extra=("${ON[@]}"); else extra=("${OFF[@]}"); fi
   "$BIN" serve --urls="$URL" "${SETTINGS[@]}" "${extra[@]}" >"$WORK/server.$mode.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 120); do curl -sf "$URL/health/ready" >/dev/null && break; sleep 0.5; done
+  wait_ready "$URL"
   if [ "$mode" = on ]; then
     # As Prometheus would, if much more often than its usual 15 s.
     ( while sleep 5; do curl -s -o /dev/null -H "Authorization: Bearer $KEY" "$URL/metrics"; done ) &

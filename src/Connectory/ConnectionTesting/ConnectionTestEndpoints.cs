@@ -1,11 +1,10 @@
-using System.Threading.RateLimiting;
 using Connectory.DataConnections;
 using Connectory.Errors;
 using Connectory.Hosting;
 using Connectory.Platform.Audit;
 using Connectory.Platform.Auth;
+using Connectory.Platform.RateLimits;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Connectory.ConnectionTesting;
@@ -30,7 +29,10 @@ internal static class ConnectionTestEndpoints
             .ValidateOnStart();
         services.AddSingleton<OutboundPolicy>();
         services.AddScoped<ConnectionTester>();
-        services.AddRateLimiter(o => o.AddPolicy<string, PerUserTestLimit>(TestPolicy));
+        // Within Tier 2: a test reaches out to another host, so a user gets fewer of them.
+        services.AddRateLimiter(o => o.AddPolicy(TestPolicy, new PerUserMinuteLimit("test", "connection tests",
+            sp => sp.GetRequiredService<IOptions<ConnectionTestOptions>>().Value.PermitPerMinute,
+            (sp, caller, origin) => sp.GetRequiredService<ConnectionTester>().RecordThrottledAsync(caller, origin))));
         return services;
     }
 
@@ -67,35 +69,5 @@ internal static class ConnectionTestEndpoints
     {
         var (result, error) = await tester.TestSavedAsync(qID, caller, RequestOrigin.Of(context), ct);
         return result is null ? error! : TypedResults.Ok(result);
-    }
-
-    /// <summary>Tests per user per tenant in a fixed one-minute window (<see cref="ConnectionTestOptions.PermitPerMinute"/>), within Tier 2.</summary>
-    sealed class PerUserTestLimit(IOptions<ConnectionTestOptions> options) : IRateLimiterPolicy<string>
-    {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = RejectedAsync;
-
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-            httpContext.Features.Get<Caller>() is { } caller
-                ? RateLimitPartition.GetFixedWindowLimiter(caller.TenantId + "/" + caller.UserId, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.Value.PermitPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                })
-                : RateLimitPartition.GetNoLimiter("");
-
-        static async ValueTask RejectedAsync(OnRejectedContext rejected, CancellationToken ct)
-        {
-            var context = rejected.HttpContext;
-            var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
-            context.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            context.RequestServices.GetRequiredService<Hosting.Telemetry.ConnectoryMetrics>().RateLimited("test");
-            if (context.Features.Get<Caller>() is { } caller)
-            {
-                await context.RequestServices.GetRequiredService<ConnectionTester>().RecordThrottledAsync(caller, RequestOrigin.Of(context));
-            }
-            var limit = context.RequestServices.GetRequiredService<IOptions<ConnectionTestOptions>>().Value.PermitPerMinute;
-            await ErrorWriter.WriteAsync(context, ErrorCatalog.TooManyRequests, $"Over {limit} connection tests a minute; retry after {retryAfter} s.");
-        }
     }
 }

@@ -33,7 +33,7 @@ internal sealed class ConnectionAccess
     public static async Task<ConnectionAccess> LoadAsync(ConnectoryDb db, Caller caller, CancellationToken ct, bool withAdministered = true)
     {
         var uid = caller.UserId;
-        var groups = caller.GroupIds.ToList();
+        var held = db.HeldBy(caller);
         var shared = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         if (!withAdministered && shared && data)
@@ -43,12 +43,12 @@ internal sealed class ConnectionAccess
         }
         var rows = await db.Spaces.AsNoTracking()
             .Where(s => (withAdministered && ((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))
-                        || ((s.OwnerId == uid || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))))
+                        || ((s.OwnerId == uid || db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Any(held))
                             && (withAdministered || !((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))))
             .Select(s => new
             {
                 Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))).Select(a => a.Roles).ToList(),
+                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Where(held).Select(a => a.Roles).ToList(),
             })
             .ToListAsync(ct);
         return new ConnectionAccess(caller, rows.ToDictionary(
@@ -63,13 +63,12 @@ internal sealed class ConnectionAccess
         {
             return new ConnectionAccess(caller, []);
         }
-        var uid = caller.UserId;
-        var groups = caller.GroupIds.ToList();
+        var held = db.HeldBy(caller);
         var row = await db.Spaces.AsNoTracking().Where(s => s.Id == spaceId)
             .Select(s => new
             {
                 Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))).Select(a => a.Roles).ToList(),
+                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Where(held).Select(a => a.Roles).ToList(),
             })
             .FirstOrDefaultAsync(ct);
         return new ConnectionAccess(caller, row is null ? [] : new() { [row.Space.Id] = (row.Space, Standing(row.Space, row.Roles)) });

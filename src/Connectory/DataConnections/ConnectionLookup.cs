@@ -2,6 +2,7 @@ using Connectory.Data;
 using Connectory.Errors;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Spaces;
 using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.DataConnections;
@@ -76,13 +77,11 @@ internal static class ConnectionLookup
     {
         var sql = new SqlText();
         var rows = new TenantRows(sql, caller.TenantId);
-        var uid = sql.Param(caller.UserId);
-        var byGroup = caller.GroupIds.Count == 0 ? "" : $" OR (a.\"Type\" = 'group' AND a.\"AssigneeId\" IN ({sql.Params(caller.GroupIds)}))";
         sql.Append(
             $"SELECT {ConnectionRows.Columns}, s.\"Id\", s.\"Name\", s.\"Type\", s.\"OwnerId\", s.\"CreatedAt\", a.\"Roles\" " +
             "FROM data_connections c " +
             $"LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = {rows.Tenant} " +
-            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND ((a.\"Type\" = 'user' AND a.\"AssigneeId\" = {uid}){byGroup}) AND a.\"TenantId\" = {rows.Tenant} " +
+            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND {SpaceLookup.HeldBySql(sql, caller, rows.Tenant)} AND a.\"TenantId\" = {rows.Tenant} " +
             "WHERE ");
         return rows.And($"c.\"Id\" = {sql.Param(id)}").AppendCondition();
     }
@@ -100,8 +99,7 @@ internal static class ConnectionLookup
 
     static Task<WithSpace?> TrackedWithSpaceAsync(ConnectoryDb db, Caller caller, string id, CancellationToken ct)
     {
-        var uid = caller.UserId;
-        var groups = caller.GroupIds.ToList();
+        var held = db.HeldBy(caller);
         return (
                 from c in db.DataConnections
                 where c.Id == id
@@ -109,7 +107,7 @@ internal static class ConnectionLookup
                 select new WithSpace(
                     c,
                     s == null ? null : new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                    db.SpaceAssignments.Where(a => a.SpaceId == c.SpaceId && ((a.Type == "user" && a.AssigneeId == uid) || (a.Type == "group" && groups.Contains(a.AssigneeId)))).Select(a => a.Roles).ToList()))
+                    db.SpaceAssignments.Where(a => a.SpaceId == c.SpaceId).Where(held).Select(a => a.Roles).ToList()))
             .FirstOrDefaultAsync(ct);
     }
 

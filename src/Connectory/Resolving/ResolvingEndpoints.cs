@@ -1,12 +1,11 @@
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Connectory.Dcaas;
 using Connectory.Errors;
 using Connectory.Hosting;
 using Connectory.Platform.Audit;
 using Connectory.Platform.Auth;
+using Connectory.Platform.RateLimits;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Connectory.Resolving;
@@ -27,7 +26,9 @@ internal static class ResolvingEndpoints
         services.AddSingleton<AuditLog>();
         services.AddScoped<ConnectionResolver>();
         services.AddScoped<QriGenerator>();
-        services.AddRateLimiter(o => o.AddPolicy<string, PerUserResolveLimit>(ResolvePolicy));
+        services.AddRateLimiter(o => o.AddPolicy(ResolvePolicy, new PerUserMinuteLimit("resolve", "resolutions",
+            sp => sp.GetRequiredService<IOptions<ResolveOptions>>().Value.PermitPerMinute,
+            (sp, caller, origin) => sp.GetRequiredService<ConnectionResolver>().RecordThrottledAsync(caller, origin))));
         return services;
     }
 
@@ -120,34 +121,4 @@ internal static class ResolvingEndpoints
         Resolution.Refused { Error: var error } => error,
         _ => throw new InvalidOperationException("A resolution is granted or refused."),
     };
-
-    /// <summary>Resolutions per user per tenant in a fixed one-minute window (<see cref="ResolveOptions.PermitPerMinute"/>).</summary>
-    sealed class PerUserResolveLimit(IOptions<ResolveOptions> options) : IRateLimiterPolicy<string>
-    {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = RejectedAsync;
-
-        // The group requires a signed-in caller, and sign-in runs before the limiter, so every call has one.
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-            httpContext.Features.Get<Caller>() is { } caller
-                ? RateLimitPartition.GetFixedWindowLimiter(caller.TenantId + "/" + caller.UserId, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.Value.PermitPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                })
-                : RateLimitPartition.GetNoLimiter("");
-
-        static async ValueTask RejectedAsync(OnRejectedContext rejected, CancellationToken ct)
-        {
-            var context = rejected.HttpContext;
-            var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
-            context.Response.Headers.RetryAfter = Math.Max(1, retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            context.RequestServices.GetRequiredService<Hosting.Telemetry.ConnectoryMetrics>().RateLimited("resolve");
-            if (context.Features.Get<Caller>() is { } caller)
-            {
-                await context.RequestServices.GetRequiredService<ConnectionResolver>().RecordThrottledAsync(caller, RequestOrigin.Of(context));
-            }
-            await ErrorWriter.WriteAsync(context, ErrorCatalog.TooManyRequests, $"Over {context.RequestServices.GetRequiredService<IOptions<ResolveOptions>>().Value.PermitPerMinute} resolutions a minute; retry after {retryAfter} s.");
-        }
-    }
 }

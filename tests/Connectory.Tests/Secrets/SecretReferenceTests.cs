@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Connectory.Tests.ConnectionTesting;
 using Connectory.Tests.Resolving;
 using Connectory.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -10,14 +11,16 @@ namespace Connectory.Tests.Secrets;
 /// Passwords given as env:// and file:// references: allowed only as the settings say, stored as the reference, read
 /// when resolved (so a change to the variable or file counts at once), and failing by naming the reference.
 /// </summary>
-public sealed class SecretReferenceTests : IDisposable
+public sealed class SecretReferenceTests : IDisposable, IClassFixture<LoopbackServers>
 {
     readonly List<string> variables = [];
     readonly string secretsDir = Directory.CreateTempSubdirectory("connectory-secrets-").FullName;
     readonly ConnectoryFactory factory;
+    readonly LoopbackServers servers;
 
-    public SecretReferenceTests()
+    public SecretReferenceTests(LoopbackServers servers)
     {
+        this.servers = servers;
         factory = ConnectoryFactory.With(new()
         {
             ["Secrets:References:Schemes"] = "env,file",
@@ -99,6 +102,37 @@ public sealed class SecretReferenceTests : IDisposable
     }
 
     [Fact]
+    public async Task ATestOfASavedConnectionSignsInWithTheReferencedValueAndNamesAReferenceItCannotRead()
+    {
+        var (tenant, admin) = await ResolverAsync();
+        var envName = Variable(tenant, "API");
+        Environment.SetEnvironmentVariable(envName, LoopbackServers.Password);
+        var created = await ApiAssert.OkAsync(await admin.Client.PostAsJsonAsync("/api/v1/data-connections", new
+        {
+            qName = "rest-by-env",
+            qType = "QvRestConnectorPackage.exe",
+            datasourceID = "rest",
+            qConnectStatement = $"CUSTOM CONNECT TO \"provider=QvRestConnector.exe;url=http://127.0.0.1:{servers.HttpPort}/basic;method=GET;authSchema=basic;\"",
+            qUsername = LoopbackServers.User,
+            qPassword = $"env://{envName}",
+        }), HttpStatusCode.Created);
+        var id = created.GetProperty("qID").GetString()!;
+
+        var (signedIn, _) = await admin.Client.TestSavedAsync(id);
+        ConnectionTestKit.AssertPassed(signedIn, "resolve", "policy", "connect", "http");
+        // Read at each test: a rotated variable counts at once, and the server now refuses it.
+        Environment.SetEnvironmentVariable(envName, LoopbackServers.Password + "-rotated");
+        var (refused, text) = await admin.Client.TestSavedAsync(id);
+        Assert.StartsWith("HTTP 401", ConnectionTestKit.AssertFailedAt(refused, "http"));
+        Assert.DoesNotContain(LoopbackServers.Password, text, StringComparison.Ordinal);
+
+        Environment.SetEnvironmentVariable(envName, null);
+        var error = Detail(await ApiAssert.ErrorAsync(await admin.Client.PostAsync(ConnectionTestKit.SavedUrl(id), null), HttpStatusCode.Conflict, "DCERROR-0092"));
+        Assert.Contains($"env://{envName}", error);
+        await ConnectionTestKit.AssertNowhereAsync(factory, tenant, LoopbackServers.Password);
+    }
+
+    [Fact]
     public async Task ATenantNeverNamesAnotherTenantsSecretsAndOnlyAnAdminStoresAReference()
     {
         var (owner, _) = await ResolverAsync();
@@ -120,7 +154,8 @@ public sealed class SecretReferenceTests : IDisposable
         Assert.Empty((await other.Admin.GetAsync("/api/v1/data-connections?noDatafiles=true").JsonAsync()).GetProperty("data").EnumerateArray());
     }
 
-    static object Body(string password) => new
+    /// <summary>A connection whose password is <paramref name="password"/>: a reference, or refused as one.</summary>
+    internal static object Body(string password) => new
     {
         qName = "reference-" + Guid.NewGuid().ToString("N")[..6],
         qConnectStatement = ResolveKit.Statement,
@@ -139,15 +174,7 @@ public sealed class SecretReferenceTests : IDisposable
     public async Task ReferencesTheSettingsDoNotAllowAre400WhenWritten(string reference, string reason)
     {
         var (tenant, resolver) = await ResolverAsync();
-        var error = Detail(await ApiAssert.ErrorAsync(await resolver.Client.PostAsJsonAsync("/api/v1/data-connections", new
-        {
-            qName = "refused",
-            qConnectStatement = ResolveKit.Statement,
-            qType = "QvOdbcConnectorPackage.exe",
-            datasourceID = "postgres",
-            qUsername = "reader",
-            qPassword = reference,
-        }), HttpStatusCode.BadRequest, "DCERROR-0014"));
+        var error = Detail(await ApiAssert.ErrorAsync(await resolver.Client.PostAsJsonAsync("/api/v1/data-connections", Body(reference)), HttpStatusCode.BadRequest, "DCERROR-0014"));
         Assert.Contains(reason, error);
         Assert.Empty((await resolver.Client.GetAsync("/api/v1/data-connections?noDatafiles=true").JsonAsync()).GetProperty("data").EnumerateArray());
 
@@ -171,15 +198,7 @@ public sealed class SecretReferencesOffTests(ConnectoryFactory factory) : IClass
     public async Task ReferencesAreRefusedUntilAnAdminEnablesThem(string reference)
     {
         var tenant = await factory.NewTenantAsync();
-        var error = SecretReferenceTests.Detail(await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", new
-        {
-            qName = "off",
-            qConnectStatement = ResolveKit.Statement,
-            qType = "QvOdbcConnectorPackage.exe",
-            datasourceID = "postgres",
-            qUsername = "reader",
-            qPassword = reference,
-        }), HttpStatusCode.BadRequest, "DCERROR-0014"));
+        var error = SecretReferenceTests.Detail(await ApiAssert.ErrorAsync(await tenant.Admin.PostAsJsonAsync("/api/v1/data-connections", SecretReferenceTests.Body(reference)), HttpStatusCode.BadRequest, "DCERROR-0014"));
         Assert.Contains("Secrets:References:Schemes", error);
     }
 }

@@ -1,6 +1,7 @@
 using Connectory.Data;
 using Connectory.Platform.Access;
 using Connectory.Platform.Auth;
+using Connectory.Platform.Groups;
 using Microsoft.EntityFrameworkCore;
 
 namespace Connectory.Platform.Spaces;
@@ -32,7 +33,7 @@ internal static class SpaceLookup
     {
         var assignments = await db.SpaceAssignments.AsNoTracking()
             .Where(a => a.SpaceId == spaceId)
-            .Where(HeldBy(caller))
+            .Where(db.HeldBy(caller))
             .Select(a => a.Roles)
             .ToListAsync(ct);
         return assignments.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
@@ -45,20 +46,41 @@ internal static class SpaceLookup
         var analytics = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         var userId = caller.UserId;
-        var groups = caller.GroupIds.ToList();
+        var held = db.HeldBy(caller);
         return db.Spaces.AsNoTracking().Where(s =>
             all
             || (analytics && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed))
             || (data && s.Type == SpaceTypes.Data)
             || s.OwnerId == userId
-            || db.SpaceAssignments.Any(a => a.SpaceId == s.Id && ((a.Type == "user" && a.AssigneeId == userId) || (a.Type == "group" && groups.Contains(a.AssigneeId)))));
+            || db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Any(held));
     }
 
-    /// <summary>Assignments that give the caller roles: to the user, or to one of their groups.</summary>
-    public static System.Linq.Expressions.Expression<Func<SpaceAssignment, bool>> HeldBy(Caller caller)
+    /// <summary>
+    /// Assignments that give the caller roles: to the user, or to an active group the user is a member of. Membership is
+    /// joined in the database rather than passed as a list of group ids, so the statement is the same however many
+    /// groups a caller has (the database keeps it prepared) and a membership removed takes effect at once. A caller
+    /// who signed in without groups skips the join.
+    /// </summary>
+    public static System.Linq.Expressions.Expression<Func<SpaceAssignment, bool>> HeldBy(this ConnectoryDb db, Caller caller)
     {
         var userId = caller.UserId;
-        var groups = caller.GroupIds.ToList();
-        return a => (a.Type == "user" && a.AssigneeId == userId) || (a.Type == "group" && groups.Contains(a.AssigneeId));
+        var viaGroups = caller.GroupIds.Count > 0;
+        return a => (a.Type == "user" && a.AssigneeId == userId)
+                    || (viaGroups && a.Type == "group" && db.GroupMembers.Any(m => m.GroupId == a.AssigneeId && m.UserId == userId
+                        && db.Groups.Any(g => g.Id == m.GroupId && g.Status == GroupStatus.Active)));
+    }
+
+    /// <summary>
+    /// <see cref="HeldBy"/> as SQL on space_assignments (alias <paramref name="alias"/>), for the hand-written statements;
+    /// <paramref name="tenant"/> is the statement's tenant parameter.
+    /// </summary>
+    public static string HeldBySql(SqlText sql, Caller caller, string tenant, string alias = "a")
+    {
+        var uid = sql.Param(caller.UserId);
+        var own = $"({alias}.\"Type\" = 'user' AND {alias}.\"AssigneeId\" = {uid})";
+        return caller.GroupIds.Count == 0
+            ? own
+            : $"({own} OR ({alias}.\"Type\" = 'group' AND EXISTS (SELECT 1 FROM group_members m JOIN groups g ON g.\"Id\" = m.\"GroupId\" " +
+              $"WHERE m.\"GroupId\" = {alias}.\"AssigneeId\" AND m.\"UserId\" = {uid} AND m.\"TenantId\" = {tenant} AND g.\"Status\" = '{GroupStatus.Active}')))";
     }
 }

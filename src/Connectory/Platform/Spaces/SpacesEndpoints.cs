@@ -68,7 +68,7 @@ internal static class SpacesEndpoints
         var pageIds = result.Rows.Select(s => s.Id).ToList();
         var myRoles = (await db.SpaceAssignments.AsNoTracking()
                 .Where(a => pageIds.Contains(a.SpaceId))
-                .Where(SpaceLookup.HeldBy(caller))
+                .Where(db.HeldBy(caller))
                 .Select(a => new { a.SpaceId, a.Roles }).ToListAsync(ct))
             .GroupBy(a => a.SpaceId)
             .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)g.SelectMany(a => a.Roles.Split(',')).ToHashSet());
