@@ -33,7 +33,6 @@ internal sealed class ConnectionAccess
     public static async Task<ConnectionAccess> LoadAsync(ConnectoryDb db, Caller caller, CancellationToken ct, bool withAdministered = true)
     {
         var uid = caller.UserId;
-        var held = db.HeldBy(caller);
         var shared = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         if (!withAdministered && shared && data)
@@ -41,19 +40,24 @@ internal sealed class ConnectionAccess
             // Every space is of a kind the caller administers, and rights there follow from the kind alone.
             return new ConnectionAccess(caller, []);
         }
-        var rows = await db.Spaces.AsNoTracking()
+        // The spaces the caller holds assignments in, with the roles of each assignment (one row each), led by the
+        // assignments; then those they own or administer by kind, which need no roles.
+        var held = await (
+                from a in db.HeldAssignments(caller)
+                join s in db.Spaces on a.SpaceId equals s.Id
+                where withAdministered || !((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data))
+                select new { Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt), a.Roles })
+            .AsNoTracking().ToListAsync(ct);
+        var ownedOrAdministered = await db.Spaces.AsNoTracking()
             .Where(s => (withAdministered && ((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))
-                        || ((s.OwnerId == uid || db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Any(held))
-                            && (withAdministered || !((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))))
-            .Select(s => new
-            {
-                Space = new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
-                Roles = db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Where(held).Select(a => a.Roles).ToList(),
-            })
+                        || (s.OwnerId == uid && (withAdministered || !((shared && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed)) || (data && s.Type == SpaceTypes.Data)))))
+            .Select(s => new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt))
             .ToListAsync(ct);
-        return new ConnectionAccess(caller, rows.ToDictionary(
-            r => r.Space.Id,
-            r => (r.Space, Standing(r.Space, r.Roles))));
+        var roles = held.ToLookup(h => h.Space.Id, h => h.Roles);
+        var spaces = held.Select(h => h.Space).Concat(ownedOrAdministered).DistinctBy(s => s.Id);
+        return new ConnectionAccess(caller, spaces.ToDictionary(
+            s => s.Id,
+            s => (s, Standing(s, roles[s.Id].ToList()))));
     }
 
     /// <summary>Only what one connection needs: its space and the caller's roles there (their own and their groups').</summary>

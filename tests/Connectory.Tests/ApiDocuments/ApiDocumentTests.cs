@@ -13,7 +13,7 @@ namespace Connectory.Tests.ApiDocuments;
 /// <summary>The served OpenAPI documents: every route in one, nothing documented that is not routed, each valid OpenAPI.</summary>
 public sealed class ApiDocumentTests(ConnectoryFactory factory) : IClassFixture<ConnectoryFactory>
 {
-    [Fact]
+    [StoreIndependentFact]
     public async Task EveryMappedRouteIsInExactlyOneDocumentAndEveryDocumentedOperationIsMapped()
     {
         var documents = await ServedDocuments.FetchAllAsync(factory);
@@ -54,7 +54,7 @@ public sealed class ApiDocumentTests(ConnectoryFactory factory) : IClassFixture<
         Assert.Contains("GET /api/v1/dcaas/actions/data-connections/{connectionId}", documentedSet);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task EachDocumentParsesAndValidatesAsOpenApi()
     {
         var client = factory.Client(null);
@@ -72,7 +72,7 @@ public sealed class ApiDocumentTests(ConnectoryFactory factory) : IClassFixture<
         }
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task DocumentsDescribeTheServicesOwnErrorsLimitsAndSignIn()
     {
         var documents = await ServedDocuments.FetchAllAsync(factory);
@@ -110,7 +110,7 @@ public sealed class ApiDocumentTests(ConnectoryFactory factory) : IClassFixture<
         Assert.False(documents["users"].TryGetProperty("servers", out var servers) && servers.GetArrayLength() > 0);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task DocumentsAreServedOnceGeneratedAndRevalidatedByTheirEntityTag()
     {
         var client = factory.Client(null);
@@ -133,7 +133,7 @@ public sealed class ApiDocumentTests(ConnectoryFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(stale)).StatusCode);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task UnknownDocumentsAre404InTheCloudShapeAndTheIndexNeedsNoSignIn()
     {
         var client = factory.Client(null);

@@ -59,7 +59,7 @@ public sealed class QlikCompatibilityTests(ConnectoryFactory factory) : IClassFi
         ["qrs-dataconnection: schema TableDefinitionListColumn only in Qlik's"] = "QRS table views are not served",
     };
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task DocumentsDifferFromQliksOnlyWhereTheAllowListSays()
     {
         var served = await ServedDocuments.FetchAllAsync(factory);
@@ -84,7 +84,7 @@ public sealed class QlikCompatibilityTests(ConnectoryFactory factory) : IClassFi
         Assert.True(gone.Count == 0, "allow-listed differences that no longer exist (remove them here and in README): " + string.Join("; ", gone));
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public void ReadmeListsEveryDeliberateDifference()
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));

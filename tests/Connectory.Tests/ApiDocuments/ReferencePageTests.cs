@@ -13,7 +13,7 @@ public sealed partial class ReferencePageTests
     [GeneratedRegex(@"(?:https?:)?//[A-Za-z0-9.-]+", RegexOptions.IgnoreCase)]
     private static partial Regex AbsoluteUrls();
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task ThePageAndItsAssetsComeFromTheServiceAndNameNoOtherHost()
     {
         using var factory = ConnectoryFactory.With(new() { ["ApiDocuments:ReferencePage"] = "true" });

@@ -1,3 +1,5 @@
+using Connectory.Tests.Support;
+
 namespace Connectory.Tests.Cli;
 
 /// <summary>The command line as an operator meets it: help, version, exit codes, and settings passed to configuration.</summary>
@@ -16,7 +18,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(connectory.WorkingDirectory));
     }
 
-    [Theory]
+    [StoreIndependentTheory]
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("--help --urls http://127.0.0.1:1")]
@@ -38,7 +40,7 @@ public sealed class CommandLineTests : IDisposable
         AssertNothingCreated();
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task HelpOfACommandNamesItsOptions()
     {
         var run = (await RunAsync("apikeys", "create", "--help")).Exits(0);
@@ -49,7 +51,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("(REQUIRED)", run.Stdout);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task VersionPrintsTheVersionAndCreatesNothing()
     {
         var run = (await RunAsync("--version", "--data-dir", connectory.DataDir)).Exits(0);
@@ -57,7 +59,7 @@ public sealed class CommandLineTests : IDisposable
         AssertNothingCreated();
     }
 
-    [Theory]
+    [StoreIndependentTheory]
     [InlineData("tenantz create --name x", "'tenantz'")]
     [InlineData("tenants", "Required command was not provided")]
     [InlineData("tenants create", "--name")]

@@ -19,7 +19,7 @@ public sealed class FileConnectionTests(ConnectoryFactory factory) : IClassFixtu
         qConnectStatement = $"CUSTOM CONNECT TO \"provider=QvOdbcConnectorPackage.exe;driver=sqlite;database={path};\"",
     };
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AFolderThatExistsAndListsPasses()
     {
         var tenant = await factory.NewTenantAsync();
@@ -29,7 +29,7 @@ public sealed class FileConnectionTests(ConnectoryFactory factory) : IClassFixtu
         Assert.Equal("folder", result.GetProperty("kind").GetString());
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AMissingFolderFailsThePathStep()
     {
         var tenant = await factory.NewTenantAsync();
@@ -41,7 +41,7 @@ public sealed class FileConnectionTests(ConnectoryFactory factory) : IClassFixtu
         Assert.Contains("not a folder", ConnectionTestKit.AssertFailedAt(notFolder, "path"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AnSqliteFileOpensReadOnly()
     {
         var tenant = await factory.NewTenantAsync();
@@ -64,7 +64,7 @@ public sealed class FileConnectionTests(ConnectoryFactory factory) : IClassFixtu
         ConnectionTestKit.AssertFailedAt(missing, "file");
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task TheServicesOwnDataDirectoryIsNeverTested()
     {
         var tenant = await factory.NewTenantAsync();
@@ -77,7 +77,7 @@ public sealed class FileConnectionTests(ConnectoryFactory factory) : IClassFixtu
         ConnectionTestKit.AssertFailedAt(linked, "policy");
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AllowedPathsLimitWhereTestsLook()
     {
         using var app = ConnectoryFactory.With(new() { ["ConnectionTests:AllowedPaths:0"] = folder });
@@ -88,7 +88,7 @@ public sealed class FileConnectionTests(ConnectoryFactory factory) : IClassFixtu
         Assert.Contains("AllowedPaths", ConnectionTestKit.AssertFailedAt(outside, "policy"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task InputThatCannotBeTestedIs400InTheCloudShape()
     {
         var tenant = await factory.NewTenantAsync();

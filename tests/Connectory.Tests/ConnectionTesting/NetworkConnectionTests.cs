@@ -30,7 +30,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         qPassword = "canary-snowflake-0a9e",
     };
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AnEndpointThatAnswers200Passes()
     {
         var tenant = await factory.NewTenantAsync();
@@ -40,7 +40,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         Assert.StartsWith("HTTP 200", result.GetProperty("steps")[3].GetProperty("message").GetString());
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task BasicCredentialsAreSentAndA401IsReported()
     {
         var tenant = await factory.NewTenantAsync();
@@ -55,7 +55,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         await ConnectionTestKit.AssertNowhereAsync(factory, tenant, LoopbackServers.Password);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AServerThatQuotesThePasswordHasItHiddenInTheMessage()
     {
         var tenant = await factory.NewTenantAsync();
@@ -72,7 +72,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         Assert.Equal($"http://127.0.0.1:{servers.HttpPort}", JsonDocument.Parse(audited.Detail).RootElement.GetProperty("target").GetString());
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task A404IsReported()
     {
         var tenant = await factory.NewTenantAsync();
@@ -80,7 +80,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         Assert.StartsWith("HTTP 404", ConnectionTestKit.AssertFailedAt(result, "http"));
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task ASelfSignedCertificateFailsTheTlsStepUnlessTheConnectionSkipsTheCheck()
     {
         var tenant = await factory.NewTenantAsync();
@@ -91,7 +91,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         ConnectionTestKit.AssertPassed(skipped, "resolve", "policy", "connect", "tls", "http");
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AConnectionMadeFromPropertiesIsTestedThroughItsDefinition()
     {
         var tenant = await factory.NewTenantAsync();
@@ -104,7 +104,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         ConnectionTestKit.AssertPassed(result, "resolve", "policy", "connect", "http");
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task OtherSourcesGetTcpAndATlsHandshake()
     {
         var tenant = await factory.NewTenantAsync();
@@ -122,7 +122,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         ConnectionTestKit.AssertPassed(sqlServer, "resolve", "policy", "connect");
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task ANameThatDoesNotResolveFailsTheResolveStep()
     {
         var tenant = await factory.NewTenantAsync();
@@ -130,7 +130,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         ConnectionTestKit.AssertFailedAt(result, "resolve");
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task TheMetadataAddressIsNeverTested()
     {
         var tenant = await factory.NewTenantAsync();
@@ -142,7 +142,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         }
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AnAdminListsWhereTestsMayGo()
     {
         using var app = ConnectoryFactory.With(new()
@@ -157,7 +157,7 @@ public sealed class NetworkConnectionTests(ConnectoryFactory factory, LoopbackSe
         Assert.Contains("AllowedPorts", ConnectionTestKit.AssertFailedAt(port, "policy"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AServerThatNeverAnswersEndsTheStepAtTheTimeout()
     {
         using var app = ConnectoryFactory.With(new() { ["ConnectionTests:Timeout"] = "00:00:01" });

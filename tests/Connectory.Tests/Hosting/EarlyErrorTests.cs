@@ -25,7 +25,7 @@ public sealed class EarlyErrorTests(ConnectoryFactory factory) : IClassFixture<C
         { "NOT-A-REQUEST\r\n", 400, "DCERROR-0010" },
     };
 
-    [Theory]
+    [StoreIndependentTheory]
     [MemberData(nameof(CloudCases))]
     public async Task CloudPathsAnswerInTheCloudShape(string head, int status, string code)
     {
@@ -38,7 +38,7 @@ public sealed class EarlyErrorTests(ConnectoryFactory factory) : IClassFixture<C
         Assert.False(string.IsNullOrEmpty(error.GetProperty("detail").GetString()));
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task QrsPathsAnswerInPlainText()
     {
         var (statusLine, headers, body) = await SendAsync("GET /qrs/dataconnection HTTP/1.1\r\nX-Big: " + new string('a', 40 * 1024) + "\r\n");
@@ -47,7 +47,7 @@ public sealed class EarlyErrorTests(ConnectoryFactory factory) : IClassFixture<C
         Assert.Contains("32768 bytes", body, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task DcaasPathsAnswerInTheDcaasShape()
     {
         var (statusLine, _, body) = await SendAsync("GET /api/v1/dcaas/actions/data-connections/a\0b HTTP/1.1\r\n");
@@ -55,7 +55,7 @@ public sealed class EarlyErrorTests(ConnectoryFactory factory) : IClassFixture<C
         Assert.StartsWith("DCAAS-", JsonDocument.Parse(body).RootElement.GetProperty("errors")[0].GetProperty("code").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task ARefusedRequestAfterAnAnsweredOneOnTheSameConnectionIsShapedToo()
     {
         var good = "GET /api/v1/users/me HTTP/1.1\r\n" + Encoding.ASCII.GetString(Host) + "\r\n";
@@ -66,7 +66,7 @@ public sealed class EarlyErrorTests(ConnectoryFactory factory) : IClassFixture<C
         Assert.Contains("DCERROR-0310", text[second..], StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task AnswersTheAppWritesPassUnchanged()
     {
         // An app answer with an empty body must never be mistaken for Kestrel's: HEAD and 204s stay as they are.

@@ -15,9 +15,9 @@ public sealed class StartKillTests(ITestOutputHelper output) : IDisposable
     // Generous, for a busy machine: a start that waits for a lock fails after the lock timeout (60 s) long before.
     static readonly TimeSpan ReadyBound = TimeSpan.FromMinutes(2);
 
-    // Kills per batch of first starts (half that per batch over existing data; two batches each, so 12 per database).
+    // Kills per batch of first starts (half that per batch over existing data; two batches each, so 6 per database).
     // CONNECTORY_TEST_START_KILLS asks for more (a longer soak) or fewer. Small batches keep each test short on a busy machine.
-    static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("CONNECTORY_TEST_START_KILLS"), CultureInfo.InvariantCulture, out var kills) ? kills : 4;
+    static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("CONNECTORY_TEST_START_KILLS"), CultureInfo.InvariantCulture, out var kills) ? kills : 2;
 
     // A start's log lines: before applying the migrations, and the first after them on a first start.
     const string Migrating = "Applying ";

@@ -49,3 +49,34 @@ public sealed class SqliteTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+// Behaviour that never reaches the store in a way the two databases could differ on (help text, Kestrel's own answers,
+// outbound connection tests, log lines, API documents) runs once, on the SQLite pass, and is reported skipped on the other.
+static class StorePasses
+{
+    public const string StoreIndependent = "Independent of the store (the SQLite pass runs it)";
+}
+
+/// <summary>A fact the store cannot change: skipped on the PostgreSQL pass.</summary>
+public sealed class StoreIndependentFactAttribute : FactAttribute
+{
+    public StoreIndependentFactAttribute()
+    {
+        if (TestDatabase.IsPostgres)
+        {
+            Skip = StorePasses.StoreIndependent;
+        }
+    }
+}
+
+/// <summary>A theory the store cannot change: skipped on the PostgreSQL pass.</summary>
+public sealed class StoreIndependentTheoryAttribute : TheoryAttribute
+{
+    public StoreIndependentTheoryAttribute()
+    {
+        if (TestDatabase.IsPostgres)
+        {
+            Skip = StorePasses.StoreIndependent;
+        }
+    }
+}

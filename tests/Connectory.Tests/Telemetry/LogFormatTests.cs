@@ -54,7 +54,7 @@ public sealed class LogFormatTests : IDisposable
         return new Run(service.Lines, key, service.Output);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task JsonAndTextLinesCarryRequestAndTraceIdsAndOneAccessLinePerRequest()
     {
         var runs = await Task.WhenAll(ServeAndLogAsync("json"), ServeAndLogAsync("text"));

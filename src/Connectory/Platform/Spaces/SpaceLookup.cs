@@ -46,25 +46,51 @@ internal static class SpaceLookup
         var analytics = AccessRules.IsSpaceAdmin(caller, SpaceKind.Shared);
         var data = AccessRules.IsSpaceAdmin(caller, SpaceKind.Data);
         var userId = caller.UserId;
-        var held = db.HeldBy(caller);
+        var assigned = db.HeldAssignments(caller).Select(a => a.SpaceId);
         return db.Spaces.AsNoTracking().Where(s =>
             all
             || (analytics && (s.Type == SpaceTypes.Shared || s.Type == SpaceTypes.Managed))
             || (data && s.Type == SpaceTypes.Data)
             || s.OwnerId == userId
-            || db.SpaceAssignments.Where(a => a.SpaceId == s.Id).Any(held));
+            || assigned.Contains(s.Id));
     }
 
     /// <summary>
-    /// Assignments that give the caller roles: to the user, or to an active group the user is a member of. Membership is
-    /// joined in the database rather than passed as a list of group ids, so the statement is the same however many
-    /// groups a caller has (the database keeps it prepared) and a membership removed takes effect at once. A caller
-    /// who signed in without groups skips the join.
+    /// Every space assignment that gives the caller roles, in all spaces: their own, and their active groups'. Two
+    /// lookups by assignee (one for the user, one joining their memberships) as a UNION ALL, so the cost follows the
+    /// caller's assignments, not the tenant's spaces or assignments. Membership is read in the database, so a removal
+    /// counts at once; a caller who signed in without groups skips the second part.
+    /// </summary>
+    public static IQueryable<SpaceAssignment> HeldAssignments(this ConnectoryDb db, Caller caller)
+    {
+        var userId = caller.UserId;
+        var own = db.SpaceAssignments.Where(a => a.Type == "user" && a.AssigneeId == userId);
+        if (caller.GroupIds.Count == 0)
+        {
+            return own;
+        }
+        var throughGroups =
+            from m in db.GroupMembers
+            where m.UserId == userId
+            join g in db.Groups on m.GroupId equals g.Id
+            where g.Status == GroupStatus.Active
+            join a in db.SpaceAssignments on m.GroupId equals a.AssigneeId
+            where a.Type == "group"
+            select a;
+        return own.Concat(throughGroups);
+    }
+
+    /// <summary>
+    /// Assignments that give the caller roles: to the user, or to an active group the user is a member of, as a test of
+    /// one space's assignments (for all spaces, <see cref="HeldAssignments"/>). Membership is read in the database rather
+    /// than passed as a list of group ids, so the statement is the same however many groups a caller has (the database
+    /// keeps it prepared) and a membership removed counts at once. A caller who signed in without groups skips it.
     /// </summary>
     public static System.Linq.Expressions.Expression<Func<SpaceAssignment, bool>> HeldBy(this ConnectoryDb db, Caller caller)
     {
         var userId = caller.UserId;
         var viaGroups = caller.GroupIds.Count > 0;
+        // Correlated per assignment: one space holds a few, so a membership lookup for each beats reading all of them.
         return a => (a.Type == "user" && a.AssigneeId == userId)
                     || (viaGroups && a.Type == "group" && db.GroupMembers.Any(m => m.GroupId == a.AssigneeId && m.UserId == userId
                         && db.Groups.Any(g => g.Id == m.GroupId && g.Status == GroupStatus.Active)));
