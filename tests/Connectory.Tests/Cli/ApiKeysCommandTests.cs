@@ -1,3 +1,5 @@
+using Connectory.Tests.Support;
+
 namespace Connectory.Tests.Cli;
 
 /// <summary>`connectory apikeys create` holds to the same ApiKeys limits as the API.</summary>
@@ -19,14 +21,14 @@ public sealed class ApiKeysCommandTests : IDisposable
         Assert.Empty(run.Stdout);
     }
 
-    [Theory]
+    [StoreIndependentTheory]
     [InlineData("P10D")]
     [InlineData("10.00:00:00")]
     [InlineData("PT240H")]
     public async Task ExpiryUpToMaxExpiryIsTaken(string expiry) =>
         await CreateWithExpiryAsync(expiry, exit: 0);
 
-    [Theory]
+    [StoreIndependentTheory]
     [InlineData("P11D")]
     [InlineData("10.00:00:01")]
     [InlineData("PT0S")]
@@ -36,7 +38,7 @@ public sealed class ApiKeysCommandTests : IDisposable
         Assert.Contains("--expiry must be positive and at most P10D", run.Stderr);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task ADefaultExpiryOverMaxExpiryIsRefusedAtStart()
     {
         (await connectory.RunOnStoreAsync("tenants", "create", "--name", "acme")).Exits(0);

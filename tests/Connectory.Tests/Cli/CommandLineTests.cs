@@ -91,7 +91,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("No user 'nobody' in tenant 'acme'.", run.Stderr);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task SettingsOnTheCommandLineReachConfiguration()
     {
         // An unknown provider in either form is refused by the app, so the setting got there.
@@ -107,7 +107,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("(the limit is 1)", limited.Stderr);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task SealReadsTheValueFromStandardInput()
     {
         var run = (await CommandLineRunner.RunAsync(["secrets", "seal", "--setting", "DataSources:OAuth:gbq:ClientSecret", .. connectory.Store], connectory.WorkingDirectory, "s3cret\n")).Exits(0);
@@ -127,7 +127,7 @@ public sealed class CommandLineTests : IDisposable
         (await connectory.RunOnStoreAsync("keys", "rotate", "--resume")).Exits(0);
     }
 
-    [Fact]
+    [StoreIndependentFact]
     public async Task ARotationThatCannotRunExits1()
     {
         var fixedKey = "k9:" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

@@ -16,7 +16,7 @@ public sealed class CrashTests(CrashRun run, ITestOutputHelper output) : IClassF
 {
     // Server kills per database, split over the batches, which go on with one store (see CrashRun).
     // CONNECTORY_TEST_CRASH_KILLS asks for more (bench/crash.sh runs 200).
-    static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("CONNECTORY_TEST_CRASH_KILLS"), CultureInfo.InvariantCulture, out var kills) ? kills : 10;
+    static readonly int Kills = int.TryParse(Environment.GetEnvironmentVariable("CONNECTORY_TEST_CRASH_KILLS"), CultureInfo.InvariantCulture, out var kills) ? kills : 6;
     const int Batches = 5;
 
     [Theory]
