@@ -3,8 +3,8 @@
 # through the API gives two plain users the same dataconsumer role in the same BENCH_REACHED spaces: one by user
 # assignments, the other through BENCH_REACHED groups (one assigned per space) among BENCH_GROUPS groups they belong
 # to. Measures GET by id and the first list page as each, interleaved, twice, and prints requests/s and the
-# through-groups / direct ratios (target >= 0.9). SQLite by default; BENCH_DB=postgres with BENCH_PG="<Npgsql
-# connection string>" for PostgreSQL. Stops by itself.
+# through-groups / direct ratios (figures in bench/README.md). SQLite by default; BENCH_DB=postgres with
+# BENCH_PG="<Npgsql connection string>" for PostgreSQL. Stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${BENCH_CONNECTIONS:-20000}
