@@ -7,7 +7,10 @@ namespace Connectory.Platform.Auth;
 
 /// <summary>The authenticated user of a request. Handlers take it as a parameter.</summary>
 /// <param name="Roles">Tenant roles: the user's own and those their groups grant.</param>
-/// <param name="Groups">Ids of the user's active groups in the tenant, whose space assignments count as the user's.</param>
+/// <param name="Groups">
+/// Ids of the user's active groups in the tenant at sign-in. Access reads memberships from the database (see
+/// SpaceLookup.HeldAssignments); an empty list lets it skip them.
+/// </param>
 internal sealed record Caller(string TenantId, string UserId, string Subject, IReadOnlySet<string> Roles, IReadOnlyList<string>? Groups = null)
 {
     public IReadOnlyList<string> GroupIds => Groups ?? [];
