@@ -45,16 +45,18 @@ while u:
     last_items.append(body["data"][-1])
     u = body.get("links", {}).get("next", {}).get("href")
 mid = len(pages) // 2
-def raw(after):
+def raw(after, kind="raw"):
     q = {"tenant": tenant, "type": "QvOdbcPostgres.exe"}
     if after: q.update(afterName=after["qName"], afterId=after["qID"])
-    return "/bench/raw/page?" + urllib.parse.urlencode(q)
+    return f"/bench/{kind}/page?" + urllib.parse.urlencode(q)
 print(f"PAGES={len(pages)}")
 print(f"LIST_FIRST='{pages[0]}'")
 print(f"LIST_MIDDLE='{pages[mid]}'")
 print(f"LIST_LAST='{pages[-1]}'")
 print(f"RAW_FIRST='{raw(None)}'")
 print(f"RAW_MIDDLE='{raw(last_items[mid - 1])}'")
+print(f"PREPARED_FIRST='{raw(None, 'prepared')}'")
+print(f"PREPARED_MIDDLE='{raw(last_items[mid - 1], 'prepared')}'")
 PY
 source "$WORK/pages.env"
 echo "== list walk: $PAGES pages of 100"
@@ -68,9 +70,12 @@ run() { # name, then wrk arguments
 rungs() {
   run static "$URL/bench/static"
   run raw_point -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/bench/raw/point/%s"
+  run prepared_point -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/bench/prepared/point/%s"
   run get_by_id -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/api/v1/data-connections/%s" "$KEY"
   run raw_page_first "$URL$RAW_FIRST"
   run raw_page_middle "$URL$RAW_MIDDLE"
+  run prepared_page_first "$URL$PREPARED_FIRST"
+  run prepared_page_middle "$URL$PREPARED_MIDDLE"
   run list_first -H "Authorization: Bearer $KEY" "$URL$LIST_FIRST"
   run list_middle -H "Authorization: Bearer $KEY" "$URL$LIST_MIDDLE"
   run list_last -H "Authorization: Bearer $KEY" "$URL$LIST_LAST"
@@ -93,7 +98,7 @@ def parse(path):
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
     errors += sum(int(x) for x in sock.groups()) if sock else 0
     return rps, lat.get("50", 0), lat.get("99", 0), errors
-names = ["static", "raw_point", "get_by_id", "raw_page_first", "raw_page_middle", "list_first", "list_middle", "list_last", "raw_insert", "create", "patch"]
+names = ["static", "raw_point", "prepared_point", "get_by_id", "raw_page_first", "raw_page_middle", "prepared_page_first", "prepared_page_middle", "list_first", "list_middle", "list_last", "raw_insert", "create", "patch"]
 r = {}
 print(f"\n{n} connections in {s} spaces, {db}; two interleaved rounds, mean of both\n")
 print("| rung | req/s r1 | req/s r2 | req/s mean | p50 ms | p99 ms | errors |")
@@ -105,12 +110,21 @@ for name in names:
     r[name] = mean
     total_errors += a[3] + b[3]
     print(f"| {name} | {a[0]:.0f} | {b[0]:.0f} | {mean:.0f} | {(a[1]+b[1])/2:.2f} | {(a[2]+b[2])/2:.2f} | {a[3]+b[3]} |")
+# The raw rungs prepare their statement per request; the prepared rungs keep it prepared on the connection (the
+# ceiling). PostgreSQL is held to more against the raw rungs: its raw rungs pay the planning the service should not.
+pg = db == "postgres"
+raw_target = 0.75 if pg else 0.85
+def check(name, value, target, ok): return (name, value, target, ok)
 checks = [
-    ("GET by id / raw point read", r["get_by_id"] / r["raw_point"], ">= 0.6", r["get_by_id"] / r["raw_point"] >= 0.6),
-    ("list first page / raw first page", r["list_first"] / r["raw_page_first"], ">= 0.6", r["list_first"] / r["raw_page_first"] >= 0.6),
-    ("list middle page / raw middle page", r["list_middle"] / r["raw_page_middle"], ">= 0.6", r["list_middle"] / r["raw_page_middle"] >= 0.6),
-    ("list first / list last (time per page)", r["list_first"] / r["list_last"], "<= 1.2", r["list_first"] / r["list_last"] <= 1.2),
-    ("create (encrypting) / raw insert", r["create"] / r["raw_insert"], ">= 0.8", r["create"] / r["raw_insert"] >= 0.8),
+    check("GET by id / raw point read", r["get_by_id"] / r["raw_point"], f">= {raw_target}", r["get_by_id"] / r["raw_point"] >= raw_target),
+    check("GET by id / prepared point read (ceiling)", r["get_by_id"] / r["prepared_point"], ">= 0.6", r["get_by_id"] / r["prepared_point"] >= 0.6),
+    check("list first page / raw first page", r["list_first"] / r["raw_page_first"], f">= {0.75 if pg else 0.6}", r["list_first"] / r["raw_page_first"] >= (0.75 if pg else 0.6)),
+    check("list middle page / raw middle page", r["list_middle"] / r["raw_page_middle"], f">= {0.75 if pg else 0.6}", r["list_middle"] / r["raw_page_middle"] >= (0.75 if pg else 0.6)),
+    check("list first page / prepared first page (ceiling)", r["list_first"] / r["prepared_page_first"], ">= 0.6", r["list_first"] / r["prepared_page_first"] >= 0.6),
+    check("list middle page / prepared middle page (ceiling)", r["list_middle"] / r["prepared_page_middle"], ">= 0.6", r["list_middle"] / r["prepared_page_middle"] >= 0.6),
+    check("list first / list last (time per page)", r["list_first"] / r["list_last"], "<= 1.2", r["list_first"] / r["list_last"] <= 1.2),
+    check("create (encrypting) / raw insert", r["create"] / r["raw_insert"], f">= {0.9 if pg else 0.8}", r["create"] / r["raw_insert"] >= (0.9 if pg else 0.8)),
+    check("raw point read / prepared point read", r["raw_point"] / r["prepared_point"], "info", True),
     ("static / raw point read (ceiling)", r["static"] / r["raw_point"], "info", True),
 ]
 print("\n| ratio | value | target | met |")

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json;
 using Connectory.Data;
@@ -20,6 +21,67 @@ internal sealed class Baselines(IOptions<DatabaseOptions> options, IConfiguratio
     readonly string connectionString = options.Value.IsPostgres
         ? configuration.GetConnectionString("Connectory")!
         : DatabaseRegistration.SqliteConnectionString(dataDirectory);
+
+    // The ceiling rungs: the same statements kept prepared on their connection. On PostgreSQL a data source of its own
+    // that prepares every statement at its first use and never resets a returned connection; on SQLite open
+    // connections that keep their prepared statements (what the service's own statement pool does).
+    NpgsqlDataSource? preparing;
+    readonly ConcurrentStack<PreparedConnection> keptOpen = new();
+
+    async Task ReadPreparedAsync(SqlText sql, Func<DbDataReader, Task> consume, CancellationToken ct)
+    {
+        if (options.Value.IsPostgres)
+        {
+            var source = LazyInitializer.EnsureInitialized(ref preparing, () => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                NoResetOnClose = true,
+                MaxAutoPrepare = 16,
+                AutoPrepareMinUsages = 1,
+            }));
+            await using var connection = await source.OpenConnectionAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql.Text;
+            sql.Bind(command);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await consume(reader);
+            return;
+        }
+        var kept = keptOpen.TryPop(out var open) ? open : PreparedConnection.Open(connectionString);
+        await using (var reader = await kept.Command(sql).ExecuteReaderAsync(ct))
+        {
+            await consume(reader);
+        }
+        keptOpen.Push(kept);
+    }
+
+    /// <summary><see cref="PointRead"/> with the statement kept prepared.</summary>
+    public Task PreparedPointRead(HttpContext context, string id)
+    {
+        var sql = new SqlText($"SELECT {Columns} FROM data_connections WHERE \"Id\" = ");
+        sql.Append(sql.Param(id));
+        return ReadPreparedAsync(sql, async reader =>
+        {
+            if (!await reader.ReadAsync(context.RequestAborted))
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+            await WriteRowsAsync(context, reader, single: true);
+        }, context.RequestAborted);
+    }
+
+    /// <summary><see cref="Page"/> with the statement kept prepared.</summary>
+    public Task PreparedPage(HttpContext context, string tenant, string type, string? afterName, string? afterId)
+    {
+        var sql = new SqlText($"SELECT {Columns} FROM data_connections WHERE ");
+        sql.Append($"\"TenantId\" = {sql.Param(tenant)} AND \"Type\" = {sql.Param(type)}");
+        if (afterName is not null)
+        {
+            sql.Append($" AND (\"NameSortKey\", \"Id\") > ({sql.Param(ConnectionFields.SortKey(afterName))}, {sql.Param(afterId ?? "")})");
+        }
+        sql.Append(" ORDER BY \"NameSortKey\", \"Id\" LIMIT 100");
+        return ReadPreparedAsync(sql, reader => WriteRowsAsync(context, reader, single: false), context.RequestAborted);
+    }
 
     async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
@@ -162,6 +224,8 @@ internal static class BaselineEndpoints
         bench.MapGet("/static", Baselines.Static);
         bench.MapGet("/raw/point/{id}", (HttpContext c, string id, Baselines b) => b.PointRead(c, id));
         bench.MapGet("/raw/page", (HttpContext c, string tenant, string type, string? afterName, string? afterId, Baselines b) => b.Page(c, tenant, type, afterName, afterId));
+        bench.MapGet("/prepared/point/{id}", (HttpContext c, string id, Baselines b) => b.PreparedPointRead(c, id));
+        bench.MapGet("/prepared/page", (HttpContext c, string tenant, string type, string? afterName, string? afterId, Baselines b) => b.PreparedPage(c, tenant, type, afterName, afterId));
         bench.MapPost("/raw/insert", (HttpContext c, string tenant, string owner, Baselines b) => b.Insert(c, tenant, owner));
     }
 }

@@ -28,9 +28,9 @@ internal static class DatabaseRegistration
         switch (options.Provider)
         {
             case "postgres":
-                var pg = configuration.GetConnectionString("Connectory")
+                var pg = PostgresConnectionString(configuration.GetConnectionString("Connectory")
                     ?? throw new OptionsValidationException("ConnectionStrings:Connectory", typeof(DatabaseOptions),
-                        ["Database:Provider is 'postgres' but ConnectionStrings:Connectory (env ConnectionStrings__Connectory) is not set."]);
+                        ["Database:Provider is 'postgres' but ConnectionStrings:Connectory (env ConnectionStrings__Connectory) is not set."]));
                 services.AddPooledDbContextFactory<PostgresConnectoryDb>(o => o.UseNpgsql(pg).ReplaceService<IHistoryRepository, BoundedNpgsqlHistoryRepository>().ConfigureWarnings(QuietFailures));
                 services.AddScoped<ConnectoryDb>(sp => Lease<PostgresConnectoryDb>(sp));
                 break;
@@ -63,6 +63,34 @@ internal static class DatabaseRegistration
         db.WriteGate = services.GetService<SqliteWriteGate>();
         db.Audit = services.GetService<Platform.Audit.ChangeAudit>();
         return db;
+    }
+
+    /// <summary>
+    /// The operator's connection string with the service's defaults for what it leaves unset. Every request opens and
+    /// closes a pooled connection several times, and by default Npgsql resets each on close (<c>DISCARD ALL</c>: a
+    /// round trip, and it drops prepared statements), then parses and plans every statement anew. The service keeps no
+    /// session state (no SET, temporary tables or session locks) so a reset protects nothing, and its hot statements
+    /// are few shapes, so preparing them once per physical connection is what a request should cost.
+    /// </summary>
+    public static string PostgresConnectionString(string configured)
+    {
+        // Keys as the operator wrote them (Npgsql takes "Max Auto Prepare" and "MaxAutoPrepare" alike): theirs win.
+        var given = new DbConnectionStringBuilder { ConnectionString = configured }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+        if (!given.Contains("NORESETONCLOSE"))
+        {
+            builder.NoResetOnClose = true;
+        }
+        if (!given.Contains("MAXAUTOPREPARE"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        if (!given.Contains("AUTOPREPAREMINUSAGES"))
+        {
+            builder.AutoPrepareMinUsages = 2;
+        }
+        return builder.ConnectionString;
     }
 
     public static string SqliteConnectionString(DataDirectory dataDirectory) =>

@@ -96,15 +96,7 @@ internal static partial class ErrorHandling
         if (ParameterBinding().Match(bad.Message) is { Success: true } binding)
         {
             // The framework's message names CLR types ("Nullable<int> limit"); say what the API expects instead.
-            var expected = binding.Groups["type"].Value.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>') switch
-            {
-                "int" or "Int32" or "long" or "Int64" => "an integer",
-                "bool" or "Boolean" => "true or false",
-                "DateTime" or "DateTimeOffset" => "an RFC 3339 date-time",
-                "Guid" => "a UUID",
-                _ => "a valid value",
-            };
-            return $"Query parameter '{binding.Groups["name"].Value}' must be {expected}.";
+            return Unparsable(binding.Groups["name"].Value, binding.Groups["type"].Value.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?'));
         }
         return bad.StatusCode switch
         {
@@ -114,10 +106,62 @@ internal static partial class ErrorHandling
         };
     }
 
+    static string Unparsable(string name, string typeName, string source = "Query")
+    {
+        var expected = typeName switch
+        {
+            "int" or "Int32" or "long" or "Int64" => "an integer",
+            "bool" or "Boolean" => "true or false",
+            "DateTime" or "DateTimeOffset" => "an RFC 3339 date-time",
+            "Guid" => "a UUID",
+            _ => "a valid value",
+        };
+        return $"{source} parameter '{name}' must be {expected}.";
+    }
+
+    /// <summary>
+    /// The parameter an endpoint could not parse, when its request delegate answered a bare 400 without saying which:
+    /// the compile-time generated delegates do so for optional parameters. Found again from the endpoint's metadata.
+    /// </summary>
+    static string? UnparsedParameter(HttpContext context)
+    {
+        foreach (var parameter in context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IParameterBindingMetadata>() ?? [])
+        {
+            if (!parameter.HasTryParse)
+            {
+                continue;
+            }
+            var inRoute = context.Request.RouteValues.TryGetValue(parameter.Name, out var routed);
+            var value = inRoute ? routed?.ToString() : context.Request.Query[parameter.Name].FirstOrDefault();
+            if (string.IsNullOrEmpty(value))
+            {
+                continue;
+            }
+            var type = Nullable.GetUnderlyingType(parameter.ParameterInfo.ParameterType) ?? parameter.ParameterInfo.ParameterType;
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            var parses = type == typeof(int) ? int.TryParse(value, invariant, out _)
+                : type == typeof(long) ? long.TryParse(value, invariant, out _)
+                : type == typeof(bool) ? bool.TryParse(value, out _)
+                : type == typeof(Guid) ? Guid.TryParse(value, out _)
+                : type == typeof(DateTime) ? DateTime.TryParse(value, invariant, out _)
+                : type != typeof(DateTimeOffset) || DateTimeOffset.TryParse(value, invariant, out _);
+            if (!parses)
+            {
+                return Unparsable(parameter.Name, type.Name, inRoute ? "Route" : "Query");
+            }
+        }
+        return null;
+    }
+
     static async Task WriteEmptyStatusAsync(StatusCodeContext status)
     {
         var context = status.HttpContext;
         var code = context.Response.StatusCode;
+        if (code == 400 && UnparsedParameter(context) is { } unparsed)
+        {
+            await ErrorFamilies.Of(context).WriteAsync(context, ErrorCatalog.InvalidParameter, unparsed);
+            return;
+        }
         var detail = code switch
         {
             404 => $"No route matches {context.Request.Method} {context.Request.Path.Value}",

@@ -146,7 +146,8 @@ public sealed class ConnectoryFactory : WebApplicationFactory<Program>
         {
             // Not dropped here: a restarted app may open the same database next. TestDatabase drops it at exit.
             // Only this database's pool: clearing every pool would close the connections of apps still running.
-            using var connection = new NpgsqlConnection(settings["ConnectionStrings:Connectory"]);
+            // The app's pool is keyed by the connection string as the app completes it.
+            using var connection = new NpgsqlConnection(DatabaseRegistration.PostgresConnectionString(settings["ConnectionStrings:Connectory"]!));
             NpgsqlConnection.ClearPool(connection);
         }
     }

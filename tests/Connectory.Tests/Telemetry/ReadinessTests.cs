@@ -145,7 +145,7 @@ public sealed class ReadinessTests : IDisposable
         {
             await using var terminate = new NpgsqlCommand($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'", server);
             await terminate.ExecuteNonQueryAsync();
-            await using var pooled = new NpgsqlConnection(connectionString);
+            await using var pooled = new NpgsqlConnection(Connectory.Data.DatabaseRegistration.PostgresConnectionString(connectionString));
             NpgsqlConnection.ClearPool(pooled);
         }
     }
