@@ -51,16 +51,12 @@ internal sealed class BundleExporter(ConnectoryDb db, HotSql reads, ConnectionWr
         }
         if (!string.IsNullOrEmpty(selection.Filter))
         {
-            var sql = new SqlText();
-            var conditions = new TenantRows(sql, caller.TenantId);
-            if (ConnectionFilter.TryBuild(selection.Filter, sql, out var condition) is { } badFilter)
+            var conditions = ConnectionStore.Of(caller.TenantId);
+            if (ConnectionFilter.TryBuild(selection.Filter, conditions.Parameters, out var condition) is { } badFilter)
             {
                 return (null, badFilter);
             }
-            conditions.And(condition!);
-            sql.Prepend("SELECT c.\"Id\" FROM data_connections c WHERE ");
-            conditions.AppendCondition();
-            var matching = await reads.ListAsync(sql, r => r.GetString(0), ct);
+            var matching = await reads.ListAsync(ConnectionStore.Ids(conditions.And(condition!)), r => r.GetString(0), ct);
             query = query.Where(c => matching.Contains(c.Id));
         }
         if (selection.Ids is { Count: > 0 } wanted)

@@ -2,22 +2,24 @@ namespace Connectory.Data;
 
 /// <summary>
 /// The condition of a hand-written statement over one tenant's rows. EF Core's tenant query filter does not reach
-/// hand-written SQL, so such a statement is begun from a tenant: its first parameter is the tenant's id and its first
-/// term the tenant predicate on the statement's table alias, and further terms can only be added after it.
+/// hand-written SQL, so such a statement is made from a tenant: its first parameter is the tenant's id and its first
+/// term the tenant predicate on the statement's table alias; further terms can only be added after it, and the
+/// statement's text only comes from <see cref="Statement"/>.
 /// </summary>
 internal sealed class TenantRows
 {
     readonly List<string> terms;
 
     /// <param name="alias">The table alias the predicate qualifies (<c>c</c> for data_connections), or null for none.</param>
-    public TenantRows(SqlText sql, string tenantId, string? alias = "c")
+    public TenantRows(string tenantId, string? alias = "c")
     {
-        Sql = sql;
-        Tenant = sql.Param(tenantId);
+        Parameters = new SqlText();
+        Tenant = Parameters.Param(tenantId);
         terms = [$"{(alias is null ? "" : alias + ".")}\"TenantId\" = {Tenant}"];
     }
 
-    public SqlText Sql { get; }
+    /// <summary>Where the terms' values go: each term names its values by the placeholders this returns.</summary>
+    public SqlText Parameters { get; }
 
     /// <summary>The tenant's parameter, for joins that must stay inside the tenant too.</summary>
     public string Tenant { get; }
@@ -28,6 +30,9 @@ internal sealed class TenantRows
         return this;
     }
 
-    /// <summary>Appends the terms, joined with AND, to the statement.</summary>
-    public SqlText AppendCondition() => Sql.Append(string.Join(" AND ", terms));
+    /// <summary>
+    /// A statement of its own: <paramref name="head"/> (everything up to and including <c>WHERE</c>), then the terms
+    /// joined with AND, with every value given so far. Later terms do not reach a statement already made.
+    /// </summary>
+    public SqlText Statement(string head) => Parameters.Clone().Append(head).Append(string.Join(" AND ", terms));
 }

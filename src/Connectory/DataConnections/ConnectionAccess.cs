@@ -102,12 +102,12 @@ internal sealed class ConnectionAccess
     public ConnectionRights RightsIn(string? spaceId, string spaceType, string personalOwnerId) =>
         AccessRules.ForConnections(caller, StandingIn(spaceId, spaceType, personalOwnerId));
 
-    public ConnectionPrivileges Privileges(DataConnection connection) =>
+    public ConnectionPrivileges Privileges(IShownConnection connection) =>
         AccessRules.Privileges(caller, StandingIn(connection.SpaceId, connection.SpaceType, connection.OwnerId), connection.OwnerId);
 
-    public bool CanSee(DataConnection connection) => Privileges(connection) != ConnectionPrivileges.None;
+    public bool CanSee(IShownConnection connection) => Privileges(connection) != ConnectionPrivileges.None;
 
-    public bool CanChange(DataConnection connection) => Privileges(connection).HasFlag(ConnectionPrivileges.Update);
+    public bool CanChange(IShownConnection connection) => Privileges(connection).HasFlag(ConnectionPrivileges.Update);
 
     /// <summary>The connections the caller may list, as a filter the database applies.</summary>
     public IQueryable<DataConnection> Visible(IQueryable<DataConnection> connections)

@@ -125,8 +125,8 @@ internal sealed class ConnectionListing(
             ? culture.CompareInfo
             : null;
         // The rows' condition, as SQL: the tenant, what the caller may see, then each parameter's restriction.
-        var sql = new SqlText();
-        var conditions = new TenantRows(sql, caller.TenantId);
+        var conditions = ConnectionStore.Of(caller.TenantId);
+        var sql = conditions.Parameters;
         if (!string.IsNullOrEmpty(p.Filter))
         {
             if (ConnectionFilter.TryBuild(p.Filter, sql, out var filter) is { } badFilter)
@@ -169,14 +169,13 @@ internal sealed class ConnectionListing(
         {
             conditions.And($"lower(c.\"DatasourceId\") NOT IN ({sql.Params(disabled)})");
         }
-        conditions.AppendCondition();
         // Which rows match, as text, so an unchanged set is counted once (see ConnectionCounts). Data-source settings
         // do not move the connections version, so the disabled set is part of the shape.
         countShape = string.Join('\n', access.VisibilityKey(), p.SpaceId, p.Personal, p.OwnedByMe, p.Owner, p.UserId, p.Filter, string.Join(',', disabled));
         var dataFiles = !wantsDataFiles
             ? []
             : await DataFilesEntriesAsync(access, caller, p.SpaceId, p.Personal == true, ct);
-        return new ListPlan(sql, page, caseInsensitive, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
+        return new ListPlan(conditions, page, caseInsensitive, access, p.IncludeQris == true, p.DataName ?? "data", dataFiles, collation);
     }
 
     async Task<List<DataFilesEntry>> DataFilesEntriesAsync(ConnectionAccess access, Caller caller, string? spaceId, bool personalOnly, CancellationToken ct)
@@ -203,14 +202,14 @@ internal sealed class ConnectionListing(
     /// </summary>
     async Task<Dictionary<string, string>> SeparatedCredentialsAsync(Caller caller, IReadOnlyList<string>? connections, CancellationToken ct)
     {
-        var sql = new SqlText("SELECT \"ConnectionId\", \"Id\" FROM data_credentials WHERE ");
-        var rows = new TenantRows(sql, caller.TenantId, alias: null)
-            .And($"\"OwnerId\" = {sql.Param(caller.UserId)}").And($"\"Separated\" = {sql.Param(true)}").And("\"ConnectionId\" IS NOT NULL");
+        var rows = new TenantRows(caller.TenantId, alias: null);
+        var values = rows.Parameters;
+        rows.And($"\"OwnerId\" = {values.Param(caller.UserId)}").And($"\"Separated\" = {values.Param(true)}").And("\"ConnectionId\" IS NOT NULL");
         if (connections is not null)
         {
-            rows.And($"\"ConnectionId\" IN ({sql.Params(connections)})");
+            rows.And($"\"ConnectionId\" IN ({values.Params(connections)})");
         }
-        rows.AppendCondition();
+        var sql = rows.Statement("SELECT \"ConnectionId\", \"Id\" FROM data_credentials WHERE ");
         var byConnection = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (connection, credential) in await reads.ListAsync(sql, r => (r.GetString(0), r.GetString(1)), ct))
         {

@@ -49,7 +49,7 @@ internal static class ConnectionLookup
             // hand-written statement: it is the hottest path, and EF Core's per-query work cost more than the query.
             var row = tracked
                 ? await TrackedWithSpaceAsync(db, caller, id!, ct)
-                : Merge(await (reads ?? new HotSql(db)).ListAsync(WithSpaceSql(caller, id!), ReadWithSpace, ct));
+                : Merge(await (reads ?? new HotSql(db)).ListAsync(ConnectionStore.WithSpace(caller, id!), ConnectionStore.ReadWithSpace, ct));
             if (row is null)
             {
                 return await DataFilesByIdAsync(db, caller, id!, ct);
@@ -69,42 +69,18 @@ internal static class ConnectionLookup
             : (null, ApiError.NotFound($"Data connection '{qID}'"));
     }
 
-    sealed record WithSpace(DataConnection Connection, SpaceInfo? Space, List<string> Roles);
-
-    // (SpaceId, Type, AssigneeId) is unique, so the joins yield one row per assignment the caller holds there (their
-    // own and their groups'), and one row without roles when they hold none.
-    static SqlText WithSpaceSql(Caller caller, string id)
-    {
-        var sql = new SqlText();
-        var rows = new TenantRows(sql, caller.TenantId);
-        sql.Append(
-            $"SELECT {ConnectionRows.Columns}, s.\"Id\", s.\"Name\", s.\"Type\", s.\"OwnerId\", s.\"CreatedAt\", a.\"Roles\" " +
-            "FROM data_connections c " +
-            $"LEFT JOIN spaces s ON s.\"Id\" = c.\"SpaceId\" AND s.\"TenantId\" = {rows.Tenant} " +
-            $"LEFT JOIN space_assignments a ON a.\"SpaceId\" = c.\"SpaceId\" AND {SpaceLookup.HeldBySql(sql, caller, rows.Tenant)} AND a.\"TenantId\" = {rows.Tenant} " +
-            "WHERE ");
-        return rows.And($"c.\"Id\" = {sql.Param(id)}").AppendCondition();
-    }
-
     /// <summary>The connection of the first row with the roles of every row (one per assignment), or null for no rows.</summary>
-    static WithSpace? Merge(List<WithSpace> rows) =>
+    static ConnectionWithSpace? Merge(List<ConnectionWithSpace> rows) =>
         rows.Count <= 1 ? rows.FirstOrDefault() : rows[0] with { Roles = rows.SelectMany(r => r.Roles).ToList() };
 
-    static WithSpace ReadWithSpace(System.Data.Common.DbDataReader r)
-    {
-        const int s = ConnectionRows.ColumnCount;
-        var space = r.IsDBNull(s) ? null : new SpaceInfo(r.GetString(s), r.GetString(s + 1), r.GetString(s + 2), r.GetString(s + 3), r.GetUtc(s + 4));
-        return new WithSpace(ConnectionRows.Read(r), space, r.IsDBNull(s + 5) ? [] : [r.GetString(s + 5)]);
-    }
-
-    static Task<WithSpace?> TrackedWithSpaceAsync(ConnectoryDb db, Caller caller, string id, CancellationToken ct)
+    static Task<ConnectionWithSpace?> TrackedWithSpaceAsync(ConnectoryDb db, Caller caller, string id, CancellationToken ct)
     {
         var held = db.HeldBy(caller);
         return (
                 from c in db.DataConnections
                 where c.Id == id
                 from s in db.Spaces.Where(s => s.Id == c.SpaceId).DefaultIfEmpty()
-                select new WithSpace(
+                select new ConnectionWithSpace(
                     c,
                     s == null ? null : new SpaceInfo(s.Id, s.Name, s.Type, s.OwnerId, s.CreatedAt),
                     db.SpaceAssignments.Where(a => a.SpaceId == c.SpaceId).Where(held).Select(a => a.Roles).ToList()))

@@ -60,9 +60,7 @@ internal sealed class ConnectionWrites(
             }
         }
         var id = command.Id ?? Guid.NewGuid().ToString();
-        var taken = new SqlText();
-        taken.Append($"SELECT 1 FROM data_connections WHERE \"TenantId\" = {taken.Param(caller.TenantId)} AND \"Id\" = {taken.Param(id)}");
-        if (await sql.FirstOrDefaultAsync(taken, _ => true, ct))
+        if (await sql.FirstOrDefaultAsync(ConnectionStore.Taken(caller.TenantId, id), _ => true, ct))
         {
             return (null, ApiError.Conflict($"A data connection with qID '{id}' already exists."));
         }

@@ -1,7 +1,7 @@
 namespace Connectory.DataConnections;
 
 /// <summary>A stored data connection. Reserved DataFiles connections are not stored: see <see cref="DataFiles"/>.</summary>
-internal sealed class DataConnection : Data.IVersioned
+internal sealed class DataConnection : Data.IVersioned, IShownConnection
 {
     public required string Id { get; init; }
     public required string TenantId { get; init; }

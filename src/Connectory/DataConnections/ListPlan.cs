@@ -10,7 +10,7 @@ namespace Connectory.DataConnections;
 /// a list page is the service's hottest query.
 /// </summary>
 internal sealed class ListPlan(
-    SqlText condition, PageRequest page, bool caseInsensitive,
+    TenantRows rows, PageRequest page, bool caseInsensitive,
     ConnectionAccess access, bool includeQris, string dataName, List<DataFilesEntry> dataFiles, CompareInfo? collation = null)
 {
     /// <summary>Set when names sort case-insensitively in a locale other than the stored keys' ('en'): sorted here, not in the database.</summary>
@@ -50,12 +50,11 @@ internal sealed class ListPlan(
         _ => "c.\"Id\"",
     };
 
-    SqlText Select(bool withKey) =>
-        condition.Clone().Prepend($"SELECT {ConnectionRows.ListedColumns(includeQris)}{(withKey ? ", " + KeySql : "")} FROM data_connections c WHERE ");
+    SqlText Select(bool withKey) => ConnectionStore.Listed(rows, includeQris, withKey ? KeySql : null);
 
-    DataConnection Read(System.Data.Common.DbDataReader reader) => ConnectionRows.ReadListed(reader, access.Caller.TenantId, includeQris);
+    ListedConnection Read(System.Data.Common.DbDataReader reader) => ConnectionStore.ReadListed(reader, includeQris);
 
-    public SqlText CountSql() => condition.Clone().Prepend("SELECT COUNT(*) FROM data_connections c WHERE ");
+    public SqlText CountSql() => ConnectionStore.Count(rows);
 
     /// <summary>
     /// Up to <paramref name="take"/> rows past the cursor in the reading direction, in that direction's order. The
@@ -79,7 +78,7 @@ internal sealed class ListPlan(
         return reads.ListAsync(sql, r => new KeyedConnection
         {
             Row = Read(r),
-            Key = IsTime ? "" : r.GetString(ConnectionRows.ListedColumnCount(includeQris)),
+            Key = IsTime ? "" : r.GetString(ConnectionStore.ListedKeyOrdinal(includeQris)),
         }, ct);
     }
 
@@ -87,7 +86,7 @@ internal sealed class ListPlan(
     /// Every match, in the listing's order, handed to <paramref name="each"/> as it is read: memory does not grow with
     /// the count, except under a <see cref="Collation"/>, which only a request for such a locale pays.
     /// </summary>
-    public async Task ForEachAsync(HotSql reads, Func<DataConnection, Task> each, CancellationToken ct)
+    public async Task ForEachAsync(HotSql reads, Func<ListedConnection, Task> each, CancellationToken ct)
     {
         if (Collation is not null)
         {
@@ -139,14 +138,14 @@ internal sealed class ListPlan(
 
     string? selfBase;
 
-    public ConnectionGet View(DataConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
-        c.ToGet(access.Privileges(c), selfBase ??= ConnectionViews.SelfBase(request),
+    public ConnectionGet View(ListedConnection c, IReadOnlyDictionary<string, string> separatedCredentials, HttpRequest request) =>
+        c.ToGet(access.Caller.TenantId, access.Privileges(c), selfBase ??= ConnectionViews.SelfBase(request),
             c.SeparateCredentials ? separatedCredentials.GetValueOrDefault(c.Id) : c.CredentialId, includeQris);
 }
 
 /// <summary>A listed row and its sort key as the database computed it.</summary>
 internal sealed class KeyedConnection
 {
-    public required DataConnection Row { get; init; }
+    public required ListedConnection Row { get; init; }
     public required string Key { get; init; }
 }

@@ -65,10 +65,12 @@ public sealed class VisibilityRuleTests(ConnectoryFactory factory) : IClassFixtu
             var all = await db.DataConnections.AsNoTracking().ToListAsync();
             var granted = all.Where(c => access.Privileges(c).HasFlag(ConnectionPrivileges.List)).Select(c => c.Id).Order().ToList();
             var byLinq = await access.Visible(db.DataConnections.AsNoTracking()).Select(c => c.Id).ToListAsync();
-            var sql = new SqlText();
-            var condition = access.VisibleSql(sql);
-            sql.Append($"SELECT c.\"Id\" FROM data_connections c WHERE c.\"TenantId\" = {sql.Param(tenant.Id)}" + (condition is null ? "" : $" AND {condition}"));
-            var bySql = await new HotSql(db).ListAsync(sql, r => r.GetString(0), CancellationToken.None);
+            var rows = ConnectionStore.Of(tenant.Id);
+            if (access.VisibleSql(rows.Parameters) is { } condition)
+            {
+                rows.And(condition);
+            }
+            var bySql = await new HotSql(db).ListAsync(ConnectionStore.Ids(rows), r => r.GetString(0), CancellationToken.None);
 
             Assert.Equal(granted, byLinq.Order().ToList());
             Assert.Equal(granted, bySql.Order().ToList());
