@@ -149,11 +149,6 @@ internal sealed class QrsConnections(
         {
             return (null, spaceError);
         }
-        var access = await ConnectionAccess.ForSpaceAsync(db, caller, space.Id, ct);
-        if (!access.RightsIn(space.Id, space.Type, "").Create)
-        {
-            return (null, QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not create data connections."));
-        }
         var (ownerId, ownerError) = await OwnerAsync(body.owner, ct);
         if (ownerError is not null)
         {
@@ -178,9 +173,14 @@ internal sealed class QrsConnections(
         }, caller, ct);
         if (created is null)
         {
-            return (null, error!.StatusCode == StatusCodes.Status403Forbidden
-                ? QrsText.Result(StatusCodes.Status403Forbidden, $"Access is denied: {char.ToLowerInvariant(error.Detail![0])}{error.Detail[1..]}")
-                : Text(error));
+            // The core decides who may create in the space. QRS has one answer for a space the caller may not use,
+            // seen or not: QSEoW's 403 (the space is the repository's, not one the caller named).
+            return (null, error!.StatusCode switch
+            {
+                StatusCodes.Status403Forbidden => QrsText.Result(StatusCodes.Status403Forbidden, $"Access is denied: {char.ToLowerInvariant(error.Detail![0])}{error.Detail[1..]}"),
+                StatusCodes.Status404NotFound => QrsText.Result(StatusCodes.Status403Forbidden, "Access is denied: the caller may not create data connections."),
+                _ => Text(error),
+            });
         }
         if (body.customProperties is { Count: > 0 } && await properties.ReplaceAsync(created.Connection.Id, caller, body.customProperties, ct) is { } propertyError)
         {
