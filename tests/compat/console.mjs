@@ -126,8 +126,10 @@ try {
     figures.signInReadyMs = Date.now() - at;
     await page.waitForLoadState("networkidle");
     page.off("response", count);
-    const paint = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null);
+    const [paint, ready] = await page.evaluate(() => ["first-contentful-paint", "console:first-render"]
+      .map((name) => performance.getEntriesByName(name)[0]?.startTime ?? null));
     figures.firstContentfulPaintMs = paint === null ? null : Math.round(paint);
+    figures.firstRenderMs = ready === null ? null : Math.round(ready);
     figures.firstLoadBytes = bytes;
     figures.firstLoadFiles = counted.length;
     assert.ok(await page.locator("#api-key").evaluate((e) => e === document.activeElement), "the key field has focus");
@@ -346,6 +348,8 @@ try {
     const phone = await newPage({ width: 390, height: 844 });
     await phone.goto(`${baseUrl}/console`);
     await signIn(phone, apiKey);
+    assert.ok(!(await phone.locator(".space-list").isVisible()), "the space list is folded on a phone");
+    await phone.locator(".space-picker summary").click();
     await phone.locator(".space-list a").filter({ hasText: `${prefix} Sales` }).click();
     await rows(phone).first().waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -368,6 +372,7 @@ try {
 }
 
 figures.totalSeconds = Math.round((Date.now() - started) / 100) / 10;
-console.log(`first load: ${figures.firstLoadFiles} files, ${figures.firstLoadBytes} bytes; sign-in form ready after ${figures.signInReadyMs} ms, first contentful paint at ${figures.firstContentfulPaintMs} ms`);
+console.log(`first load: ${figures.firstLoadFiles} files, ${figures.firstLoadBytes} bytes; first contentful paint at ${figures.firstContentfulPaintMs} ms, ` +
+  `sign-in form rendered at ${figures.firstRenderMs} ms after navigation start (${figures.signInReadyMs} ms as the test driver waited for it)`);
 console.log(`screenshots: ${shots}`);
 console.log(`console scenario passed in ${figures.totalSeconds} s`);

@@ -121,6 +121,10 @@ public sealed partial class ConsoleEndpointTests(ConnectoryFactory factory) : IC
             }
         }
         Assert.True(seen.Count >= 5, $"only {seen.Count} modules reached from app.js");
+        // The page preloads exactly the modules app.js reaches, so none is fetched late or for nothing.
+        var html = await client.GetStringAsync("/console");
+        var preloaded = Preload().Matches(html).Select(m => m.Groups["href"].Value).Append("/console/js/app.js");
+        Assert.Equal(seen.Order(StringComparer.Ordinal), preloaded.Order(StringComparer.Ordinal));
     }
 
     static void AssertSecurityHeaders(HttpResponseMessage response)
@@ -137,6 +141,9 @@ public sealed partial class ConsoleEndpointTests(ConnectoryFactory factory) : IC
 
     [GeneratedRegex("<script(?<attributes>[^>]*)>(?<body>.*?)</script>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex ScriptElement();
+
+    [GeneratedRegex("""<link rel="modulepreload" href="(?<href>[^"]+)">""")]
+    private static partial Regex Preload();
 
     [GeneratedRegex("""(?:import|from)\s*['"](?<target>\.[^'"]+)['"]""")]
     private static partial Regex ImportFrom();

@@ -42,7 +42,10 @@ export const connectionsView = {
       go('/connections', query({ q: state.searchInput.value.trim() }));
     });
     replace(main, h('div', { class: 'with-sidebar' },
-      h('aside', { class: 'sidebar', 'aria-labelledby': 'spaces-title' }, h('h2', { id: 'spaces-title' }, 'Spaces'), state.sidebar),
+      h('aside', { class: 'sidebar', 'aria-labelledby': 'spaces-title' },
+        // Open beside the table on wide screens; folded above it on phones, so the table is not a long scroll away.
+        h('details', { class: 'space-picker', open: matchMedia('(min-width: 721px)').matches },
+          h('summary', {}, h('h2', { id: 'spaces-title' }, 'Spaces')), state.sidebar)),
       h('section', { class: 'content' },
         state.heading,
         h('div', { class: 'toolbar' }, searchForm,
