@@ -256,11 +256,13 @@ try {
     await page.getByRole("button", { name: "Move…" }).click();
     const dialog = page.locator("dialog");
     await dialog.getByLabel("Target space").selectOption({ label: `${prefix} Archive (Shared)` });
+    await dialog.getByLabel("New owner").selectOption({ label: `${prefix} Reader` });
     await checkA11y(page, "move dialog");
     await dialog.getByRole("button", { name: "Apply" }).click();
     await dialog.locator(".result-list li.ok").filter({ hasText: `${created}-copy` }).waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
     await page.locator("dd").filter({ hasText: `${prefix} Archive` }).waitFor();
+    await page.locator("dd").filter({ hasText: reader.id }).waitFor();
   });
 
   await step("delete, after a confirmation", async () => {

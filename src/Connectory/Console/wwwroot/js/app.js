@@ -100,6 +100,7 @@ async function render(fromSignIn = false) {
   try {
     await next.view.render(main, next, context);
   } catch (e) {
+    if (!context.me) return; // the key stopped working: the sign-in form is already shown
     replace(main, h('div', { class: 'panel' }, h('h1', {}, 'Something went wrong'), h('p', { role: 'alert' }, e.message)));
   }
   const heading = main.querySelector('h1');

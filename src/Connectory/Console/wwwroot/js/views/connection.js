@@ -129,9 +129,10 @@ export const editConnectionView = {
       for (const f of fields) {
         const value = typedValue(f);
         if (schema) {
-          const before = connection.connectionProperties[f.name];
+          const stored = connection.connectionProperties[f.name];
           if (value === undefined) continue; // left empty: a secret kept, an optional property unchanged
-          if (f.spec.type === 'password' || value !== before) operations.push({ op: before === undefined && f.spec.type !== 'password' ? 'add' : 'replace', path: `/connectionProperties/${f.name}`, value });
+          if (f.spec.type !== 'password' && value === (stored ?? f.spec.property?.default)) continue;
+          operations.push({ op: stored === undefined && f.spec.type !== 'password' ? 'add' : 'replace', path: `/connectionProperties/${f.name}`, value });
         } else if (value !== undefined && value !== connection[f.name]) {
           operations.push({ op: 'replace', path: `/${f.name}`, value });
         }
