@@ -39,6 +39,8 @@ await Promise.all(Array.from({ length: 12 }, (_, i) => api("POST", "/api/v1/data
 })));
 const reader = await api("POST", "/api/v1/users", { subject: `${prefix}-reader`, name: `${prefix} Reader` });
 await api("POST", `/api/v1/spaces/${sales.id}/assignments`, { type: "user", assigneeId: reader.id, roles: ["dataconsumer"] });
+// Only a consumer here: the space shows (for its apps), none of its connections do.
+await api("POST", `/api/v1/spaces/${archive.id}/assignments`, { type: "user", assigneeId: reader.id, roles: ["consumer"] });
 const readerKey = (await api("POST", "/api/v1/api-keys", { description: "console reader", sub: reader.id })).token;
 
 // ---- the browser ----
@@ -327,7 +329,7 @@ try {
     assert.equal(await page.evaluate(() => sessionStorage.getItem("connectory.apiKey")), null);
   });
 
-  await step("a reader (dataconsumer) sees the space's connections and no action to change them", async () => {
+  await step("a reader (dataconsumer) sees the space's connections and no action to change them; a consumer sees none", async () => {
     await signIn(page, readerKey);
     await page.locator(".space-list a").filter({ hasText: `${prefix} Sales` }).click();
     await rows(page).first().waitFor();
@@ -344,6 +346,11 @@ try {
       assert.equal(await page.locator("main").getByRole(name === "Edit" ? "link" : "button", { name, exact: true }).count(), 0, `no ${name}`);
     }
     assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0, "no Users section");
+    await page.locator("#nav").getByRole("link", { name: "Connections" }).click();
+    await page.locator(".space-list a").filter({ hasText: `${prefix} Archive` }).filter({ hasText: "consumer" }).click();
+    await heading(page).filter({ hasText: `${prefix} Archive` }).waitFor();
+    await page.locator("table.connections td.empty").waitFor();
+    assert.equal(await page.locator("table.connections tbody").locator("a, button, input").count(), 0, "a consumer is offered nothing");
   });
 
   await step("phone width (390 px): the list, a connection and the create form fit", async () => {
