@@ -89,7 +89,7 @@ function query(changes) {
 
 function renderSidebar() {
   const me = state.context.me;
-  const item = (id, label, detail) => h('li', {}, h('a', { href: href('/connections', { ...query({ space: id, q: undefined }) }), 'aria-current': state.space === id ? 'page' : undefined },
+  const item = (id, label, detail) => h('li', {}, h('a', { href: href('/connections', query({ space: id, q: undefined })), 'aria-current': state.space === id ? 'page' : undefined },
     h('span', { class: 'space-name' }, label), detail ? h('span', { class: 'space-detail' }, detail) : null));
   replace(state.sidebar,
     item('', 'All spaces'),
