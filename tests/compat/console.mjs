@@ -264,7 +264,7 @@ try {
     await dialog.locator(".result-list li.ok").filter({ hasText: `${created}-copy` }).waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
     await page.locator("dd").filter({ hasText: `${prefix} Archive` }).waitFor();
-    await page.locator("dd").filter({ hasText: reader.id }).waitFor();
+    await page.locator("dd").filter({ hasText: `${prefix} Reader (${reader.id})` }).waitFor();
   });
 
   await step("delete, after a confirmation", async () => {

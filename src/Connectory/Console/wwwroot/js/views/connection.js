@@ -13,6 +13,7 @@ export const connectionView = {
   async render(main, route, context) {
     const [connection, spaces, sources] = await Promise.all([
       get(connectionPath(route.params.id), { parseConnection: 'true' }), loadSpaces(context), loadSources()]);
+    const owner = await ownerLabel(connection.user, context.me);
     const privileges = connection.privileges ?? [];
     const dataFiles = isDataFiles(connection);
     const status = h('p', { class: 'notice', role: 'status' }, route.query.get('created') ? 'Connection created.' : route.query.get('saved') ? 'Changes saved.' : '');
@@ -22,7 +23,7 @@ export const connectionView = {
       ['Data source', sourceLabel(sources, connection.datasourceID)],
       ['Type', connection.qType],
       ['Space', spaceName(spaces, connection.space)],
-      ['Owner', connection.user === context.me.id ? `${context.me.name} (you)` : connection.user],
+      ['Owner', owner],
       ['Statement', h('code', {}, connection.qConnectStatement)],
       ['Credentials', connection.qCredentialsID ? 'stored (never shown)' : 'none'],
       ['Your privileges', privileges.join(', ') || 'none'],
@@ -45,6 +46,17 @@ export const connectionView = {
       h('dl', { class: 'details' }, details.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]))));
   },
 };
+
+/** The owner's name where the caller may read that user (a TenantAdmin may), else the user id alone. */
+async function ownerLabel(userId, me) {
+  if (userId === me.id) return `${me.name} (you)`;
+  try {
+    const user = await get(`/api/v1/users/${encodeURIComponent(userId)}`);
+    return `${user.name || user.subject} (${userId})`;
+  } catch {
+    return userId;
+  }
+}
 
 async function duplicate(connection, spaces) {
   const copy = await openDialog(`Duplicate “${connection.qName}”`, (close) => {
