@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test. Installs and starts what the tests need (PostgreSQL from Debian as a throwaway cluster on
-# loopback, the npm packages of the compatibility tests), runs the whole suite on SQLite and on PostgreSQL side by side,
-# prints one closing line with the totals and cleans up. Extra arguments go to `dotnet test` (e.g. --filter X).
+# loopback, chromium from Debian for the console's browser test, the npm packages of the compatibility tests), runs
+# the whole suite on SQLite and on PostgreSQL side by side, prints one closing line with the totals and cleans up.
+# Extra arguments go to `dotnet test` (e.g. --filter X).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,6 +18,15 @@ install_postgres() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
   fi
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+}
+
+# The web console's browser test drives Debian's chromium (playwright-core downloads no browser).
+install_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing chromium from Debian (the console's browser test)"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  fi
 }
 
 PG_DIR=""
@@ -46,6 +56,8 @@ if [ -f tests/compat/package-lock.json ]; then
   echo "== npm ci (compatibility tests)"
   npm ci --prefix tests/compat --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+if [ "$ONLY" != postgres ]; then install_chromium; fi
 
 echo "== build"
 dotnet build -c Release -v q -nologo 2>&1 | grep -Ev '^\s*$' | tail -5

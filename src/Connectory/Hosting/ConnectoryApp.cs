@@ -21,6 +21,7 @@ using Connectory.Qrs;
 using Connectory.Resolving;
 using Connectory.Secrets;
 using Connectory.Hosting.Telemetry;
+using Connectory.WebConsole;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -122,6 +123,7 @@ internal static class ConnectoryApp
         app.MapResolving();
         app.MapAudits();
         app.MapApiDocuments();
+        app.MapConsole();
         // Unknown paths anywhere under /api/v1/dcaas answer in the DCaaS shape, as its routes do.
         app.MapGroup("/api/v1/dcaas").RequireAuthorization().WithErrorFamily(ErrorFamilies.Dcaas);
 

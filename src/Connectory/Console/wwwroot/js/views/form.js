@@ -1,0 +1,124 @@
+// Forms built from data: one field per property of a data source's schema (GET .../api-specs), and the API's
+// validation errors shown next to the field they name.
+import { h, replace, uid } from '../dom.js';
+
+/**
+ * A field: label (with a "required" mark), control, hint and an error slot tied to the control by aria-describedby.
+ * `spec` is {name, label, type: text|password|number|checkbox|select|textarea, required, value, options, hint, min, max}.
+ */
+export function field(spec) {
+  const id = uid(`field-${spec.name.replace(/[^a-zA-Z0-9_-]/g, '')}`);
+  const hintId = spec.hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const common = { id, name: spec.name, required: spec.required || undefined, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') };
+  let control;
+  if (spec.type === 'select') {
+    control = h('select', common,
+      spec.required ? null : h('option', { value: '' }, '(none)'),
+      spec.options.map((o) => h('option', { value: o, selected: String(spec.value ?? '') === String(o) }, String(o))));
+  } else if (spec.type === 'checkbox') {
+    control = h('input', { ...common, type: 'checkbox', checked: Boolean(spec.value) });
+  } else if (spec.type === 'textarea') {
+    control = h('textarea', { ...common, rows: 3 });
+    control.value = spec.value ?? '';
+  } else {
+    control = h('input', {
+      ...common,
+      type: spec.type ?? 'text',
+      value: spec.type === 'password' ? '' : spec.value ?? '',
+      min: spec.min, max: spec.max,
+      autocomplete: spec.type === 'password' ? 'new-password' : 'off',
+      inputmode: spec.type === 'number' ? 'numeric' : undefined,
+    });
+  }
+  const label = h('label', { for: id }, spec.label ?? spec.name,
+    spec.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null,
+    spec.required ? h('span', { class: 'visually-hidden' }, ' (required)') : null);
+  const wrapper = h('div', { class: `field${spec.type === 'checkbox' ? ' checkbox' : ''}`, 'data-field': spec.name },
+    spec.type === 'checkbox' ? [control, label] : [label, control],
+    spec.hint ? h('p', { id: hintId, class: 'hint' }, spec.hint) : null,
+    h('p', { id: errorId, class: 'field-error' }));
+  return { name: spec.name, spec, wrapper, control };
+}
+
+/** The fields of a data source's schema; secrets are password inputs and are never filled from the server. */
+export function schemaFields(schema, values = {}, { editing = false } = {}) {
+  const required = new Set(schema?.required ?? []);
+  return Object.entries(schema?.properties ?? {}).map(([name, property]) => {
+    const secret = property.secret === true || property.writeOnly === true;
+    const type = property.enum ? 'select'
+      : property.type === 'boolean' ? 'checkbox'
+        : property.type === 'integer' || property.type === 'number' ? 'number'
+          : secret ? 'password' : 'text';
+    return field({
+      name, type, required: required.has(name), options: property.enum,
+      value: secret ? '' : values[name] ?? property.default,
+      min: property.minimum, max: property.maximum,
+      label: property.title ?? name,
+      hint: [property.description, secret && editing ? 'Leave empty to keep the stored value.' : null].filter(Boolean).join(' ') || undefined,
+      property,
+    });
+  });
+}
+
+/** A field's value as its schema types it; undefined when left empty. */
+export function typedValue(f) {
+  const property = f.spec.property ?? {};
+  if (f.spec.type === 'checkbox') return f.control.checked;
+  const text = f.control.value;
+  if (text === '') return undefined;
+  if (property.type === 'integer' || property.type === 'number') {
+    const number = Number(text);
+    return Number.isNaN(number) ? text : number;
+  }
+  return text;
+}
+
+/**
+ * Shows an ApiError on a form: each error next to the field it names (its source.pointer/parameter, "Field 'x'"
+ * in its detail, or for connection properties each "'x' ..." clause), the rest in the summary. Focuses the summary.
+ */
+export function showErrors(form, summary, fields, error, explain) {
+  clearErrors(form, summary);
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const general = [];
+  for (const e of error.errors?.length ? error.errors : [{ detail: error.message }]) {
+    const detail = e.detail || e.title || '';
+    const placed = namedFields(e, detail).filter((p) => byName.has(p.name));
+    for (const { name, text } of placed) mark(byName.get(name), text);
+    if (!placed.length) general.push(detail);
+  }
+  replace(summary,
+    h('h2', { class: 'summary-title' }, 'The server did not accept this'),
+    h('ul', {}, [...general, ...fields.filter((f) => f.control.getAttribute('aria-invalid')).map((f) => `${f.spec.label ?? f.name}: ${f.wrapper.querySelector('.field-error').textContent}`)].map((t) => h('li', {}, t))),
+    explain ? h('p', { class: 'explain' }, explain) : null);
+  summary.hidden = false;
+  summary.focus();
+}
+
+export function clearErrors(form, summary) {
+  summary.hidden = true;
+  summary.replaceChildren();
+  for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+  for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
+}
+
+function mark(f, text) {
+  f.control.setAttribute('aria-invalid', 'true');
+  const slot = f.wrapper.querySelector('.field-error');
+  slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
+}
+
+function namedFields(e, detail) {
+  const source = e.source?.pointer?.split('/').filter(Boolean).pop() ?? e.source?.parameter;
+  if (source) return [{ name: source, text: detail }];
+  const properties = /does not fit data source '[^']*': (.*)$/.exec(detail);
+  if (properties) {
+    return properties[1].split('; ').map((clause) => {
+      const m = /^'([^']+)' (.*)$/.exec(clause);
+      return m ? { name: m[1], text: m[2] } : { name: '', text: clause };
+    });
+  }
+  const named = /^Field '([^']+)' (.*)$/.exec(detail);
+  return named ? [{ name: named[1], text: named[2] }] : [];
+}
