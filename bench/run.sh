@@ -69,8 +69,8 @@ run() { # name, then wrk arguments
 }
 rungs() {
   run static "$URL/bench/static"
-  run raw_point -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/bench/raw/point/%s"
-  run prepared_point -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/bench/prepared/point/%s"
+  run raw_point -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/bench/raw/point/%s?tenant=$TENANT"
+  run prepared_point -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/bench/prepared/point/%s?tenant=$TENANT"
   run get_by_id -s $W/ids.lua "$URL" -- "$WORK/ids.txt" "/api/v1/data-connections/%s" "$KEY"
   run raw_page_first "$URL$RAW_FIRST"
   run raw_page_middle "$URL$RAW_MIDDLE"

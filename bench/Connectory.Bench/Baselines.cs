@@ -55,10 +55,10 @@ internal sealed class Baselines(IOptions<DatabaseOptions> options, IConfiguratio
     }
 
     /// <summary><see cref="PointRead"/> with the statement kept prepared.</summary>
-    public Task PreparedPointRead(HttpContext context, string id)
+    public Task PreparedPointRead(HttpContext context, string tenant, string id)
     {
-        var sql = new SqlText($"SELECT {Columns} FROM data_connections WHERE \"Id\" = ");
-        sql.Append(sql.Param(id));
+        var sql = new SqlText($"SELECT {Columns} FROM data_connections WHERE ");
+        sql.Append($"\"TenantId\" = {sql.Param(tenant)} AND \"Id\" = {sql.Param(id)}");
         return ReadPreparedAsync(sql, async reader =>
         {
             if (!await reader.ReadAsync(context.RequestAborted))
@@ -105,11 +105,13 @@ internal sealed class Baselines(IOptions<DatabaseOptions> options, IConfiguratio
     }
 
     /// <summary>One row by primary key, written as JSON.</summary>
-    public async Task PointRead(HttpContext context, string id)
+    public async Task PointRead(HttpContext context, string tenant, string id)
     {
         await using var connection = await OpenAsync(context.RequestAborted);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM data_connections WHERE \"Id\" = @id";
+        // The primary key is (TenantId, Id): ids are unique per tenant.
+        command.CommandText = $"SELECT {Columns} FROM data_connections WHERE \"TenantId\" = @tenant AND \"Id\" = @id";
+        Add(command, "tenant", tenant);
         Add(command, "id", id);
         await using var reader = await command.ExecuteReaderAsync(context.RequestAborted);
         if (!await reader.ReadAsync(context.RequestAborted))
@@ -222,9 +224,9 @@ internal static class BaselineEndpoints
     {
         var bench = app.MapGroup("/bench").AllowAnonymous();
         bench.MapGet("/static", Baselines.Static);
-        bench.MapGet("/raw/point/{id}", (HttpContext c, string id, Baselines b) => b.PointRead(c, id));
+        bench.MapGet("/raw/point/{id}", (HttpContext c, string tenant, string id, Baselines b) => b.PointRead(c, tenant, id));
         bench.MapGet("/raw/page", (HttpContext c, string tenant, string type, string? afterName, string? afterId, Baselines b) => b.Page(c, tenant, type, afterName, afterId));
-        bench.MapGet("/prepared/point/{id}", (HttpContext c, string id, Baselines b) => b.PreparedPointRead(c, id));
+        bench.MapGet("/prepared/point/{id}", (HttpContext c, string tenant, string id, Baselines b) => b.PreparedPointRead(c, tenant, id));
         bench.MapGet("/prepared/page", (HttpContext c, string tenant, string type, string? afterName, string? afterId, Baselines b) => b.PreparedPage(c, tenant, type, afterName, afterId));
         bench.MapPost("/raw/insert", (HttpContext c, string tenant, string owner, Baselines b) => b.Insert(c, tenant, owner));
     }
