@@ -42,6 +42,13 @@ await api("POST", `/api/v1/spaces/${sales.id}/assignments`, { type: "user", assi
 // Only a consumer here: the space shows (for its apps), none of its connections do.
 await api("POST", `/api/v1/spaces/${archive.id}/assignments`, { type: "user", assigneeId: reader.id, roles: ["consumer"] });
 const readerKey = (await api("POST", "/api/v1/api-keys", { description: "console reader", sub: reader.id })).token;
+// A personal connection with an embedded credential (the admin's, in use) and a credential no connection uses.
+const withCredential = await api("POST", "/api/v1/data-connections", {
+  qName: `${prefix}-with-credential`, qType: "QvOdbcPostgres.exe", datasourceID: "postgres", qUsername: "etl", qPassword: "Cred-Pass-1",
+  qConnectStatement: 'CUSTOM CONNECT TO "provider=QvOdbcPostgres.exe;host=etl.example;port=5432;"',
+});
+const orphanId = crypto.randomUUID();
+await api("PUT", `/api/v1/data-credentials/${orphanId}`, { qName: `${prefix}-orphan`, qType: "QvOdbcPostgres.exe", qUsername: "old", qPassword: "Orphan-Pass-1" });
 
 // ---- the browser ----
 const browser = await chromium.launch({
@@ -295,7 +302,7 @@ try {
     assert.deepEqual(await rowNames(page), [`${prefix}-page-12`]);
   });
 
-  await step("admin pages: data sources, users, API keys, credentials", async () => {
+  await step("admin pages: data sources, users, API keys", async () => {
     await page.getByRole("link", { name: "Data sources" }).click();
     await heading(page).filter({ hasText: "Data sources" }).waitFor();
     await page.getByRole("button", { name: "Disable Snowflake" }).click();
@@ -318,9 +325,30 @@ try {
     await page.locator("td").filter({ hasText: `${prefix} script` }).waitFor();
     assert.ok(!(await page.content()).includes(token), "the key is shown once only");
     await visit(page, "api-keys");
+  });
+
+  await step("credentials: the caller's own with the connections using them, and the unused ones; each deleted after a confirmation", async () => {
     await page.getByRole("link", { name: "Credentials" }).click();
-    await heading(page).filter({ hasText: "Unused credentials" }).waitFor();
+    await heading(page).filter({ hasText: "Credentials" }).waitFor();
+    const own = page.locator(`table.credentials tr[data-id="${withCredential.qCredentialsID}"]`);
+    await own.locator("td[data-label='Used by'] a").filter({ hasText: `${prefix}-with-credential` }).waitFor();
+    const orphan = page.locator(`table.orphans tr[data-id="${orphanId}"]`);
+    await orphan.filter({ hasText: `${prefix}-orphan` }).locator(".badge").filter({ hasText: "Unused" }).waitFor();
+    assert.ok(!(await page.content()).includes("Cred-Pass-1"), "no secret on the page");
     await visit(page, "credentials");
+    await orphan.getByRole("button", { name: `Delete credential ${prefix}-orphan` }).click();
+    await page.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+    await orphan.waitFor();
+    await orphan.getByRole("button", { name: `Delete credential ${prefix}-orphan` }).click();
+    await page.locator("dialog").getByRole("button", { name: "Delete" }).click();
+    await orphan.waitFor({ state: "detached" });
+    await own.getByRole("button", { name: /^Delete credential / }).click();
+    await page.locator("dialog").filter({ hasText: "1 connection uses it" }).waitFor();
+    await checkA11y(page, "delete credential dialog");
+    await page.locator("dialog").getByRole("button", { name: "Delete" }).click();
+    await own.waitFor({ state: "detached" });
+    const after = await api("GET", `/api/v1/data-connections/${withCredential.qID}`);
+    assert.equal(after.qCredentialsID, undefined, "the connection no longer has the credential");
   });
 
   await step("sign out", async () => {
