@@ -227,6 +227,28 @@ try {
     await visit(page, "connection");
   });
 
+  await step("create with a file property: the file is read in the browser, sent as base64 and never shown", async () => {
+    const keyFile = JSON.stringify({ type: "service_account", private_key: "KEY-FILE-MARKER-42" });
+    const sent = [];
+    const watch = (request) => { if (request.method() === "POST" && request.url().endsWith("/api/v1/data-connections")) sent.push(request.postDataJSON()); };
+    page.on("request", watch);
+    await page.locator("#nav").getByRole("link", { name: "Connections" }).click();
+    await page.getByRole("link", { name: "New connection" }).click();
+    await page.getByLabel("Data source").selectOption("gbq");
+    await page.getByLabel("Connection name").fill(`${prefix}-bigquery`);
+    await page.getByLabel("projectId").fill("sales-123");
+    await page.getByLabel("serviceAccountEmail").fill("loader@sales-123.example");
+    assert.equal(await page.getByLabel("keyFile").getAttribute("type"), "file");
+    await page.getByLabel("keyFile").setInputFiles({ name: "key.json", mimeType: "application/json", buffer: Buffer.from(keyFile) });
+    await visit(page, "create-file");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await heading(page).filter({ hasText: `${prefix}-bigquery` }).waitFor();
+    page.off("request", watch);
+    assert.deepEqual(sent.at(-1).connectionProperties.keyFile, [{ name: "key.json", value: Buffer.from(keyFile).toString("base64") }]);
+    const html = await page.content();
+    assert.ok(!html.includes("KEY-FILE-MARKER-42") && !html.includes(Buffer.from(keyFile).toString("base64")), "the file's content is never shown");
+  });
+
   await step("find it by search", async () => {
     await page.locator("main a").filter({ hasText: "← Connections" }).click();
     await heading(page).filter({ hasText: "Connections" }).waitFor();

@@ -5,7 +5,7 @@ import { href, go } from '../router.js';
 import { loadSpaces, spaceName, spaceTypeLabel } from './spaces.js';
 import { loadSources, sourceLabel, isDataFiles } from './sources.js';
 import { moveConnections } from './move.js';
-import { field, schemaFields, typedValue, showErrors, clearErrors } from './form.js';
+import { field, schemaFields, typedValue, showErrors, clearErrors, filesRead, forgetSecrets } from './form.js';
 
 const connectionPath = (id) => `/api/v1/data-connections/${encodeURIComponent(id)}`;
 
@@ -29,7 +29,7 @@ export const connectionView = {
       ['Your privileges', privileges.join(', ') || 'none'],
       ['Created', when(connection.created)],
       ['Updated', when(connection.updated)],
-      ...properties.map(([name, value]) => [`Property ${name}`, String(value)]),
+      ...properties.map(([name, value]) => [`Property ${name}`, propertyText(value)]),
     ];
     const actions = [];
     if (!dataFiles && privileges.includes('update')) actions.push(h('a', { class: 'button primary', href: href(`/connections/${encodeURIComponent(connection.qID)}/edit`) }, 'Edit'));
@@ -46,6 +46,9 @@ export const connectionView = {
       h('dl', { class: 'details' }, details.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]))));
   },
 };
+
+/** A property as text; a file property ([{name, value}]) by its file names only, never its content. */
+const propertyText = (value) => Array.isArray(value) ? value.map((item) => item?.name ?? '').join(', ') : String(value);
 
 /** The owner's name where the caller may read that user (a TenantAdmin may), else the user id alone. */
 async function ownerLabel(userId, me) {
@@ -135,6 +138,7 @@ export const editConnectionView = {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       clearErrors(form, summary);
+      await filesRead(fields);
       const operations = [];
       const name = nameField.control.value.trim();
       if (name !== connection.qName) operations.push({ op: 'replace', path: '/qName', value: name });
@@ -143,8 +147,9 @@ export const editConnectionView = {
         if (schema) {
           const stored = connection.connectionProperties[f.name];
           if (value === undefined) continue; // left empty: a secret kept, an optional property unchanged
-          if (f.spec.type !== 'password' && value === (stored ?? f.spec.property?.default)) continue;
-          operations.push({ op: stored === undefined && f.spec.type !== 'password' ? 'add' : 'replace', path: `/connectionProperties/${f.name}`, value });
+          const sentEachTime = f.spec.type === 'password' || f.spec.type === 'file';
+          if (!sentEachTime && value === (stored ?? f.spec.property?.default)) continue;
+          operations.push({ op: stored === undefined && !sentEachTime ? 'add' : 'replace', path: `/connectionProperties/${f.name}`, value });
         } else if (value !== undefined && value !== connection[f.name]) {
           operations.push({ op: 'replace', path: `/${f.name}`, value });
         }
@@ -152,6 +157,7 @@ export const editConnectionView = {
       if (!operations.length) { go(`/connections/${encodeURIComponent(connection.qID)}`); return; }
       try {
         await call('PATCH', connectionPath(connection.qID), { body: operations });
+        forgetSecrets(fields);
         announce('Changes saved.');
         go(`/connections/${encodeURIComponent(connection.qID)}`, { saved: '1' });
       } catch (e) {

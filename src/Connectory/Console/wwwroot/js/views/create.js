@@ -5,7 +5,7 @@ import { h, replace, announce } from '../dom.js';
 import { href, go } from '../router.js';
 import { loadSpaces, spaceTypeLabel } from './spaces.js';
 import { loadSources } from './sources.js';
-import { field, schemaFields, typedValue, showErrors, clearErrors } from './form.js';
+import { field, schemaFields, typedValue, showErrors, clearErrors, filesRead, forgetSecrets } from './form.js';
 
 export const createConnectionView = {
   async render(main, route, context) {
@@ -47,6 +47,7 @@ export const createConnectionView = {
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
         clearErrors(form, summary);
+        await filesRead(propertyFields);
         const connectionProperties = {};
         for (const f of propertyFields) {
           const value = typedValue(f);
@@ -56,7 +57,7 @@ export const createConnectionView = {
         if (spaceField.control.value) body.space = spaceField.control.value;
         try {
           const { data } = await call('POST', '/api/v1/data-connections', { body });
-          for (const f of propertyFields) if (f.spec.type === 'password') f.control.value = '';
+          forgetSecrets(propertyFields);
           announce(`Created ${data.qName}.`);
           go(`/connections/${encodeURIComponent(data.qID)}`, { created: '1' });
         } catch (e) {

@@ -4,7 +4,7 @@ import { h, replace, uid } from '../dom.js';
 
 /**
  * A field: label (with a "required" mark), control, hint and an error slot tied to the control by aria-describedby.
- * `spec` is {name, label, type: text|password|number|checkbox|select|textarea, required, value, options, hint, min, max}.
+ * `spec` is {name, label, type: text|password|number|checkbox|select|textarea|file, required, value, options, hint, min, max}.
  */
 export function field(spec) {
   const id = uid(`field-${spec.name.replace(/[^a-zA-Z0-9_-]/g, '')}`);
@@ -18,6 +18,8 @@ export function field(spec) {
       spec.options.map((o) => h('option', { value: o, selected: String(spec.value ?? '') === String(o) }, String(o))));
   } else if (spec.type === 'checkbox') {
     control = h('input', { ...common, type: 'checkbox', checked: Boolean(spec.value) });
+  } else if (spec.type === 'file') {
+    control = h('input', { ...common, type: 'file', multiple: true });
   } else if (spec.type === 'textarea') {
     control = h('textarea', { ...common, rows: 3 });
     control.value = spec.value ?? '';
@@ -38,7 +40,38 @@ export function field(spec) {
     spec.type === 'checkbox' ? [control, label] : [label, control],
     spec.hint ? h('p', { id: hintId, class: 'hint' }, spec.hint) : null,
     h('p', { id: errorId, class: 'field-error' }));
-  return { name: spec.name, spec, wrapper, control };
+  const result = { name: spec.name, spec, wrapper, control };
+  if (spec.type === 'file') {
+    // Read in the browser as soon as chosen; the content stays in this object until sent, and is never shown.
+    control.addEventListener('change', () => {
+      result.reading = readFiles(control.files).then((files) => { result.files = files.length ? files : undefined; });
+    });
+  }
+  return result;
+}
+
+/** Files as a file property carries them: [{name, value}] with the content as base64. */
+function readFiles(list) {
+  return Promise.all([...list].map((file) => new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    // A data URL is "data:<type>;base64,<content>": the part after the comma is the base64 the API wants.
+    reader.onload = () => resolve({ name: file.name, value: String(reader.result).slice(String(reader.result).indexOf(',') + 1) });
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  })));
+}
+
+/** Waits for the files chosen in any file field to be read, so a quick submit sends them. */
+export async function filesRead(fields) {
+  await Promise.all(fields.map((f) => f.reading));
+}
+
+/** Forgets what a form held that must not linger: typed secrets and read files. */
+export function forgetSecrets(fields) {
+  for (const f of fields) {
+    if (f.spec.type === 'password' || f.spec.type === 'file') f.control.value = '';
+    f.files = undefined;
+  }
 }
 
 /** The fields of a data source's schema; secrets are password inputs and are never filled from the server. */
@@ -46,16 +79,20 @@ export function schemaFields(schema, values = {}, { editing = false } = {}) {
   const required = new Set(schema?.required ?? []);
   return Object.entries(schema?.properties ?? {}).map(([name, property]) => {
     const secret = property.secret === true || property.writeOnly === true;
-    const type = property.enum ? 'select'
+    const file = property.type === 'array' && property.contentEncoding === 'base64';
+    const type = file ? 'file'
+      : property.enum ? 'select'
       : property.type === 'boolean' ? 'checkbox'
         : property.type === 'integer' || property.type === 'number' ? 'number'
           : secret ? 'password' : 'text';
     return field({
       name, type, required: required.has(name), options: property.enum,
-      value: secret ? '' : values[name] ?? property.default,
+      value: secret || file ? '' : values[name] ?? property.default,
       min: property.minimum, max: property.maximum,
       label: property.title ?? name,
-      hint: [property.description, secret && editing ? 'Leave empty to keep the stored value.' : null].filter(Boolean).join(' ') || undefined,
+      hint: [property.description,
+        file ? 'The file is read in this browser and sent with the form; its content is never shown.' : null,
+        file && editing ? 'Choose none to keep the stored file.' : secret && editing ? 'Leave empty to keep the stored value.' : null].filter(Boolean).join(' ') || undefined,
       property,
     });
   });
@@ -65,6 +102,7 @@ export function schemaFields(schema, values = {}, { editing = false } = {}) {
 export function typedValue(f) {
   const property = f.spec.property ?? {};
   if (f.spec.type === 'checkbox') return f.control.checked;
+  if (f.spec.type === 'file') return f.files;
   const text = f.control.value;
   if (text === '') return undefined;
   if (property.type === 'integer' || property.type === 'number') {
