@@ -249,6 +249,32 @@ try {
     assert.ok(!html.includes("KEY-FILE-MARKER-42") && !html.includes(Buffer.from(keyFile).toString("base64")), "the file's content is never shown");
   });
 
+  await step("create from an OAuth source: sign in at the provider in a new tab, the code comes back by itself", async () => {
+    await page.locator("#nav").getByRole("link", { name: "Connections" }).click();
+    await page.getByRole("link", { name: "New connection" }).click();
+    await page.getByLabel("Data source").selectOption("dropbox");
+    await page.getByLabel("Connection name").fill(`${prefix}-dropbox`);
+    await page.getByLabel("rootPath").fill("/reports");
+    assert.equal(await page.locator("[data-field=state]").count(), 0, "the state is the flow's, not a field");
+    const opened = page.context().waitForEvent("page");
+    await page.getByRole("button", { name: "Sign in at Dropbox…" }).click();
+    const provider = await opened;
+    // The provider (a fake on loopback) consents at once and sends the browser back to the console's return page.
+    await provider.locator("main h1").filter({ hasText: "Authorization received" }).waitFor();
+    assert.match(provider.url(), /\/console\/oauth\/callback$/, "the code leaves the address bar");
+    await visit(provider, "oauth-return");
+    await provider.close();
+    await page.locator(".authorization [role=status]").filter({ hasText: "the code is filled in" }).waitFor();
+    await visit(page, "create-oauth");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await heading(page).filter({ hasText: `${prefix}-dropbox` }).waitFor();
+    const id = decodeURIComponent(/#\/connections\/([^?]+)/.exec(page.url())[1]);
+    const read = await fetch(`${baseUrl}/api/v1/data-connections/${id}?parseConnection=true`, { headers: { Authorization: `Bearer ${apiKey}` } });
+    assert.equal(read.status, 200);
+    assert.match(read.headers.get("connectory-oauth-token") ?? "", /^valid/, "the tokens were stored");
+    assert.equal((await read.json()).connectionProperties.rootPath, "/reports");
+  });
+
   await step("find it by search", async () => {
     await page.locator("main a").filter({ hasText: "← Connections" }).click();
     await heading(page).filter({ hasText: "Connections" }).waitFor();

@@ -13,7 +13,10 @@ namespace Connectory.Tests.DataSources;
 
 /// <summary>
 /// A small OAuth token endpoint on 127.0.0.1 (its own Kestrel): records each form it receives and answers what the
-/// test sets in <see cref="Answer"/>; <see cref="Hang"/> holds the request until the caller gives up.
+/// test sets in <see cref="Answer"/>; <see cref="Hang"/> holds the request until the caller gives up. For a browser,
+/// an authorize endpoint that consents at once (back to its redirect_uri with <see cref="AuthorizationCode"/>), and
+/// <see cref="CallbackUrl"/>, a redirect URI that passes the browser on to <see cref="ForwardCallbackTo"/>: the app's
+/// own return page, whose port is known only once the app runs.
 /// </summary>
 sealed class OAuthTokenServer : IAsyncDisposable
 {
@@ -26,6 +29,10 @@ sealed class OAuthTokenServer : IAsyncDisposable
     }
 
     public Uri TokenUrl { get; }
+    public Uri AuthorizeUrl => new(TokenUrl, "/oauth2/authorize");
+    public Uri CallbackUrl => new(TokenUrl, "/callback");
+    public const string AuthorizationCode = "browser-code-1";
+    public Uri? ForwardCallbackTo { get; set; }
     public ConcurrentQueue<Dictionary<string, string>> Requests { get; } = new();
     public (int Status, string Body) Answer { get; set; } = DefaultAnswer;
     public bool Hang { get; set; }
@@ -59,6 +66,11 @@ sealed class OAuthTokenServer : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(server.Answer.Body, context.RequestAborted);
         });
+        app.MapGet("/oauth2/authorize", (string redirect_uri, string state) =>
+            Results.Redirect($"{redirect_uri}?code={AuthorizationCode}&state={Uri.EscapeDataString(state)}"));
+        app.MapGet("/callback", (HttpContext context) => server!.ForwardCallbackTo is { } target
+            ? Results.Redirect(target + context.Request.QueryString.Value)
+            : Results.NotFound());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server = new OAuthTokenServer(app, new Uri(new Uri(address), "/oauth2/token"));

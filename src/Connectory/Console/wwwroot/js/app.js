@@ -8,6 +8,7 @@ import { connectionView, editConnectionView } from './views/connection.js';
 import { createConnectionView } from './views/create.js';
 import { credentialsView } from './views/credentials.js';
 import { dataSourcesView, usersView, apiKeysView } from './views/admin.js';
+import { RETURN_PATH, renderOAuthReturn } from './views/oauth.js';
 
 route('/connections', connectionsView);
 route('/connections/new', createConnectionView);
@@ -119,7 +120,9 @@ whenSignedOut(() => signOut('Your key is no longer accepted (revoked or expired)
 window.addEventListener('hashchange', () => render());
 
 async function boot() {
-  if (!session.key) showSignIn();
+  // The page an OAuth provider sends the user back to needs no sign-in: it only hands the code to the console's tab.
+  if (location.pathname === RETURN_PATH) renderOAuthReturn(main);
+  else if (!session.key) showSignIn();
   else {
     try {
       signedIn(await get('/api/v1/users/me'));
