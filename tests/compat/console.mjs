@@ -10,6 +10,9 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { baseUrl, apiKey } from "./lib/env.mjs";
 
+// A JWT from the issuer the test's server trusts (for the default tenant's admin); without one, that step is skipped.
+const jwt = process.env.CONNECTORY_CONSOLE_JWT || "";
+
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const shots = process.env.CONNECTORY_CONSOLE_SHOTS || path.join(os.tmpdir(), "connectory-console");
@@ -68,7 +71,7 @@ async function newPage(viewport) {
   page.on("request", (request) => {
     const url = request.url();
     if (!url.startsWith("data:") && new URL(url).origin !== origin) offHost.push(url);
-    if (url.includes(apiKey) || url.includes(readerKey)) keyInUrl.push(url);
+    if (url.includes(apiKey) || url.includes(readerKey) || (jwt && url.includes(jwt))) keyInUrl.push(url);
   });
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (message) => {
@@ -427,6 +430,22 @@ try {
     await heading(page).filter({ hasText: `${prefix} Archive` }).waitFor();
     await page.locator("table.connections td.empty").waitFor();
     assert.equal(await page.locator("table.connections tbody").locator("a, button, input").count(), 0, "a consumer is offered nothing");
+  });
+
+  await step("sign in with a JWT from a trusted issuer, kept like a key", async () => {
+    if (!jwt) { console.log("    (no CONNECTORY_CONSOLE_JWT: skipped)"); return; }
+    const other = await newPage({ width: 1280, height: 800 });
+    await other.goto(`${baseUrl}/console`);
+    await other.getByLabel("API key or JWT").fill("not-a-valid-token");
+    await other.getByRole("button", { name: "Sign in" }).click();
+    await other.locator("#sign-in-error").filter({ hasText: "not accepted" }).waitFor();
+    await signIn(other, jwt);
+    await other.locator(".identity").filter({ hasText: "TenantAdmin" }).waitFor();
+    assert.equal(await other.evaluate(() => sessionStorage.getItem("connectory.apiKey")), jwt);
+    await other.getByRole("button", { name: "Sign out" }).click();
+    await other.locator("#api-key").waitFor();
+    assert.equal(await other.evaluate(() => sessionStorage.getItem("connectory.apiKey")), null);
+    await other.close();
   });
 
   await step("phone width (390 px): the list, a connection and the create form fit", async () => {

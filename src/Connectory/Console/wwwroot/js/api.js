@@ -1,5 +1,5 @@
-// The console's only way to the server: the public HTTP API, with the user's key as a bearer token.
-// The key lives in sessionStorage (gone when the tab closes), never in a URL, never logged.
+// The console's only way to the server: the public HTTP API, with the user's API key or JWT as a bearer token.
+// The key or token lives in sessionStorage (gone when the tab closes), never in a URL, never logged.
 
 const KEY_NAME = 'connectory.apiKey';
 

@@ -116,7 +116,7 @@ document.getElementById('skip-link').addEventListener('click', (event) => {
   event.preventDefault();
   main.focus();
 });
-whenSignedOut(() => signOut('Your key is no longer accepted (revoked or expired). Sign in again.'));
+whenSignedOut(() => signOut('Your key or token is no longer accepted (revoked or expired). Sign in again.'));
 window.addEventListener('hashchange', () => render());
 
 async function boot() {
