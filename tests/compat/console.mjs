@@ -278,6 +278,26 @@ try {
     assert.equal((await read.json()).connectionProperties.rootPath, "/reports");
   });
 
+  await step("authorize an OAuth connection again from its edit page: the new code goes in the PATCH headers", async () => {
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    await heading(page).filter({ hasText: `Edit ${prefix}-dropbox` }).waitFor();
+    assert.equal(await page.locator("[data-field=state]").count(), 0, "no write-only field to patch");
+    const patches = [];
+    const watch = (request) => { if (request.method() === "PATCH") patches.push(request.headers()); };
+    page.on("request", watch);
+    const opened = page.context().waitForEvent("page");
+    await page.getByRole("button", { name: "Sign in at Dropbox…" }).click();
+    const provider = await opened;
+    await provider.locator("main h1").filter({ hasText: "Authorization received" }).waitFor();
+    await provider.close();
+    await page.locator(".authorization [role=status]").filter({ hasText: "the code is filled in" }).waitFor();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("main").getByText("Changes saved.").waitFor();
+    page.off("request", watch);
+    assert.equal(patches.length, 1);
+    assert.ok(patches[0]["qlik-auth-code"] && patches[0]["qlik-auth-state"], "the code and state travel as headers");
+  });
+
   await step("find it by search", async () => {
     await page.locator("main a").filter({ hasText: "← Connections" }).click();
     await heading(page).filter({ hasText: "Connections" }).waitFor();

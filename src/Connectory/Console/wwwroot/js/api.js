@@ -27,13 +27,13 @@ export function whenSignedOut(handler) { onSignedOut = handler; }
  * Calls the API. `path` is a path on this server (`/api/v1/...`) or a link the API returned (only its path and
  * query are kept, so links always go back to this origin). Resolves with {status, data}; throws ApiError.
  */
-export async function call(method, path, { body, query, key = session.key } = {}) {
+export async function call(method, path, { body, query, headers: extra, key = session.key } = {}) {
   const url = new URL(path, location.origin);
   const target = new URL(url.pathname + url.search, location.origin);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') target.searchParams.set(name, String(value));
   }
-  const headers = { Accept: 'application/json' };
+  const headers = { ...extra, Accept: 'application/json' };
   if (key) headers.Authorization = `Bearer ${key}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(target, {

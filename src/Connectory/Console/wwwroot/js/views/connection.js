@@ -6,6 +6,7 @@ import { loadSpaces, spaceName, spaceTypeLabel } from './spaces.js';
 import { loadSources, sourceLabel, isDataFiles } from './sources.js';
 import { moveConnections } from './move.js';
 import { field, schemaFields, typedValue, showErrors, clearErrors, filesRead, forgetSecrets } from './form.js';
+import { usesOAuth, authorizationStep, OAUTH_PROPERTIES } from './oauth.js';
 
 const connectionPath = (id) => `/api/v1/data-connections/${encodeURIComponent(id)}`;
 
@@ -111,7 +112,8 @@ const TARGET_RULE = 'Changing where a connection points (its host, server, URL, 
 
 export const editConnectionView = {
   async render(main, route) {
-    const connection = await get(connectionPath(route.params.id), { parseConnection: 'true' });
+    const [connection, sources] = await Promise.all([get(connectionPath(route.params.id), { parseConnection: 'true' }), loadSources()]);
+    const source = sources.find((s) => s.dataSourceId === connection.datasourceID);
     let schema = null;
     if (connection.datasourceID && connection.connectionProperties) {
       try {
@@ -120,8 +122,11 @@ export const editConnectionView = {
     }
     const nameField = field({ name: 'qName', label: 'Connection name', required: true, value: connection.qName });
     // A connection made from properties is edited through them; one made from a statement, through the statement.
+    const oauth = Boolean(schema) && usesOAuth(source);
+    // An OAuth connection's code and state are write-only: new tokens come from signing in again, sent as headers.
+    const authorization = oauth ? authorizationStep(connection.datasourceID, source.name, nameField, { again: true }) : null;
     const fields = schema
-      ? schemaFields(schema, connection.connectionProperties, { editing: true })
+      ? schemaFields(schema, connection.connectionProperties, { editing: true }).filter((f) => !(oauth && OAUTH_PROPERTIES.includes(f.name)))
       : [
         field({ name: 'qConnectStatement', label: 'Connect statement', type: 'textarea', required: true, value: connection.qConnectStatement }),
         field({ name: 'qUsername', label: 'User name', hint: 'Leave empty to keep the stored credentials.' }),
@@ -133,6 +138,7 @@ export const editConnectionView = {
       h('fieldset', {}, h('legend', {}, schema ? 'Properties' : 'Statement and credentials'),
         h('p', { class: 'hint' }, 'Fields marked * are required. ', TARGET_RULE.split(':')[0], '.'),
         fields.map((f) => f.wrapper)),
+      authorization?.wrapper,
       h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'primary' }, 'Save changes'),
         h('a', { class: 'button', href: href(`/connections/${encodeURIComponent(connection.qID)}`) }, 'Cancel')));
     form.addEventListener('submit', async (event) => {
@@ -154,16 +160,20 @@ export const editConnectionView = {
           operations.push({ op: 'replace', path: `/${f.name}`, value });
         }
       }
-      if (!operations.length) { go(`/connections/${encodeURIComponent(connection.qID)}`); return; }
+      const { authCode, state } = authorization?.properties() ?? {};
+      const headers = authCode ? { 'qlik-auth-code': authCode, 'qlik-auth-state': state ?? '' } : undefined;
+      if (!operations.length && !headers) { go(`/connections/${encodeURIComponent(connection.qID)}`); return; }
       try {
-        await call('PATCH', connectionPath(connection.qID), { body: operations });
+        await call('PATCH', connectionPath(connection.qID), { body: operations, headers });
         forgetSecrets(fields);
+        authorization?.forget();
+        authorization?.close();
         announce('Changes saved.');
         go(`/connections/${encodeURIComponent(connection.qID)}`, { saved: '1' });
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         const targetRefused = e.status === 400 && /target/i.test(e.message);
-        showErrors(form, summary, [nameField, ...fields], e, targetRefused ? TARGET_RULE : undefined);
+        showErrors(form, summary, [nameField, ...fields, ...(authorization ? [authorization.codeField] : [])], e, targetRefused ? TARGET_RULE : undefined);
         if (targetRefused) {
           for (const f of fields) if (f.spec.type === 'password') f.control.setAttribute('aria-invalid', 'true');
         }

@@ -14,12 +14,15 @@ export const OAUTH_PROPERTIES = ['authCode', 'state'];
 
 export const usesOAuth = (source) => (source?.capabilities ?? []).includes('oauth');
 
-/** The "sign in at the provider" part of a create form: {wrapper, codeField, properties(), forget(), close()}. */
-export function authorizationStep(sourceId, sourceName, nameField) {
+/**
+ * The "sign in at the provider" part of a form: {wrapper, codeField, properties(), forget(), close()}. Creating needs
+ * it; editing offers it to replace the stored tokens (`again`).
+ */
+export function authorizationStep(sourceId, sourceName, nameField, { again = false } = {}) {
   let state = '';
   const codeField = field({
-    name: 'authCode', label: 'Authorization code', type: 'password', required: true,
-    hint: 'Filled in by itself when the provider sends you back to this console; otherwise paste the code the provider shows.',
+    name: 'authCode', label: 'Authorization code', type: 'password', required: !again,
+    hint: `Filled in by itself when the provider sends you back to this console; otherwise paste the code the provider shows.${again ? ' Leave empty to keep the stored tokens.' : ''}`,
   });
   const status = h('p', { class: 'notice', role: 'status' });
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -30,9 +33,12 @@ export function authorizationStep(sourceId, sourceName, nameField) {
     // Only the answer to this form's own authorize URL: another tab's sign-in is not this one's.
     if (!state || returned !== state || typeof code !== 'string') return;
     codeField.control.value = code;
-    status.textContent = `Signed in at ${sourceName}: the code is filled in. Create the connection to finish.`;
+    status.textContent = `Signed in at ${sourceName}: the code is filled in. ${again ? 'Save' : 'Create the connection'} to finish.`;
     announce(status.textContent);
   });
+
+  // Leaving the page ends the wait for a code.
+  window.addEventListener('hashchange', () => channel?.close(), { once: true });
 
   async function start() {
     error.textContent = '';
@@ -53,7 +59,9 @@ export function authorizationStep(sourceId, sourceName, nameField) {
 
   const wrapper = h('fieldset', { class: 'authorization' },
     h('legend', {}, 'Authorization'),
-    h('p', { class: 'hint' }, `${sourceName} needs your consent: sign in there and allow access. The tokens it gives are stored encrypted and never shown.`),
+    h('p', { class: 'hint' }, again
+      ? `To replace the stored tokens (expired, or access withdrawn), sign in at ${sourceName} again and save.`
+      : `${sourceName} needs your consent: sign in there and allow access. The tokens it gives are stored encrypted and never shown.`),
     h('div', { class: 'button-row' }, h('button', { type: 'button', onclick: start }, `Sign in at ${sourceName}…`)),
     reopen, status, error, codeField.wrapper);
   return {
@@ -84,7 +92,7 @@ export function renderOAuthReturn(main) {
   replace(main, h('div', { class: 'panel narrow' },
     h('h1', { tabindex: '-1' }, title),
     code
-      ? h('p', {}, 'The console tab where you are creating the connection has the code now: go back to it and create the connection. You may close this tab.')
+      ? h('p', {}, 'The console tab that asked for it has the code now: go back to it to create or save the connection. You may close this tab.')
       : h('p', { role: 'alert' }, problem ? `The provider answered: ${problem}` : 'The provider sent no code.'),
     code ? h('details', {},
       h('summary', {}, 'Paste the code by hand instead'),
