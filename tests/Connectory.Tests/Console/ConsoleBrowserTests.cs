@@ -111,5 +111,7 @@ public sealed class ConsoleBrowserTests(ConsoleApp app, ITestOutputHelper output
             Assert.Equal(OAuthTokenServer.AuthorizationCode, exchange["code"]);
             Assert.Equal(app.Provider.CallbackUrl.ToString(), exchange["redirect_uri"]);
         });
+        // The return page's address carried the code: the service's logs never do.
+        Assert.DoesNotContain(factory.Logs, line => line.Contains(OAuthTokenServer.AuthorizationCode, StringComparison.Ordinal));
     }
 }
