@@ -252,6 +252,23 @@ try {
     assert.ok(!html.includes("KEY-FILE-MARKER-42") && !html.includes(Buffer.from(keyFile).toString("base64")), "the file's content is never shown");
   });
 
+  await step("create with {name, value} pairs (REST query parameters), one name=value a line, read back the same", async () => {
+    await page.locator("#nav").getByRole("link", { name: "Connections" }).click();
+    await page.getByRole("link", { name: "New connection" }).click();
+    await page.getByLabel("Data source").selectOption("rest");
+    await page.getByLabel("Connection name").fill(`${prefix}-rest`);
+    await page.getByLabel("url").fill("https://api.example/v1/orders");
+    await page.getByLabel("queryParameters").fill("region=emea\nfilter=a=b");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await heading(page).filter({ hasText: `${prefix}-rest` }).waitFor();
+    await page.locator("dd").filter({ hasText: "region, filter" }).waitFor();
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    assert.equal(await page.getByLabel("queryParameters").inputValue(), "region=emea\nfilter=a=b");
+    const id = decodeURIComponent(/#\/connections\/([^/]+)\/edit/.exec(page.url())[1]);
+    const read = await api("GET", `/api/v1/data-connections/${id}?parseConnection=true`);
+    assert.deepEqual(read.connectionProperties.queryParameters, [{ name: "region", value: "emea" }, { name: "filter", value: "a=b" }]);
+  });
+
   await step("create from an OAuth source: sign in at the provider in a new tab, the code comes back by itself", async () => {
     await page.locator("#nav").getByRole("link", { name: "Connections" }).click();
     await page.getByRole("link", { name: "New connection" }).click();

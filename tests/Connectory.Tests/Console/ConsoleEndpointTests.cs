@@ -18,7 +18,8 @@ public sealed partial class ConsoleEndpointTests(ConnectoryFactory factory) : IC
     public async Task ThePageIsServedWithoutSignInWithItsSecurityHeadersAndIsNeverStored()
     {
         var client = factory.Client(null);
-        foreach (var path in new[] { "/console", "/console/", "/console/index.html" })
+        // The OAuth return page too: its address carries a code, so it is never stored and sends no referrer.
+        foreach (var path in new[] { "/console", "/console/", "/console/index.html", "/console/oauth/callback?code=c-1&state=s-1" })
         {
             using var response = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

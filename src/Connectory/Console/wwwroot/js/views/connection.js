@@ -154,7 +154,8 @@ export const editConnectionView = {
           const stored = connection.connectionProperties[f.name];
           if (value === undefined) continue; // left empty: a secret kept, an optional property unchanged
           const sentEachTime = f.spec.type === 'password' || f.spec.type === 'file';
-          if (!sentEachTime && value === (stored ?? f.spec.property?.default)) continue;
+          // Compared as JSON, so an unchanged list of pairs is no change either.
+          if (!sentEachTime && JSON.stringify(value) === JSON.stringify(stored ?? f.spec.property?.default)) continue;
           operations.push({ op: stored === undefined && !sentEachTime ? 'add' : 'replace', path: `/connectionProperties/${f.name}`, value });
         } else if (value !== undefined && value !== connection[f.name]) {
           operations.push({ op: 'replace', path: `/${f.name}`, value });

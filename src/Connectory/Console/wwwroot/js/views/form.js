@@ -4,7 +4,7 @@ import { h, replace, uid } from '../dom.js';
 
 /**
  * A field: label (with a "required" mark), control, hint and an error slot tied to the control by aria-describedby.
- * `spec` is {name, label, type: text|password|number|checkbox|select|textarea|file, required, value, options, hint, min, max}.
+ * `spec` is {name, label, type: text|password|number|checkbox|select|textarea|file|pairs, required, value, options, hint, min, max}.
  */
 export function field(spec) {
   const id = uid(`field-${spec.name.replace(/[^a-zA-Z0-9_-]/g, '')}`);
@@ -20,7 +20,7 @@ export function field(spec) {
     control = h('input', { ...common, type: 'checkbox', checked: Boolean(spec.value) });
   } else if (spec.type === 'file') {
     control = h('input', { ...common, type: 'file', multiple: true });
-  } else if (spec.type === 'textarea') {
+  } else if (spec.type === 'textarea' || spec.type === 'pairs') {
     control = h('textarea', { ...common, rows: 3 });
     control.value = spec.value ?? '';
   } else {
@@ -80,21 +80,39 @@ export function schemaFields(schema, values = {}, { editing = false } = {}) {
   return Object.entries(schema?.properties ?? {}).map(([name, property]) => {
     const secret = property.secret === true || property.writeOnly === true;
     const file = property.type === 'array' && property.contentEncoding === 'base64';
+    // Other arrays are {name, value} pairs (query parameters, headers): one "name=value" a line.
     const type = file ? 'file'
+      : property.type === 'array' ? 'pairs'
       : property.enum ? 'select'
       : property.type === 'boolean' ? 'checkbox'
         : property.type === 'integer' || property.type === 'number' ? 'number'
           : secret ? 'password' : 'text';
     return field({
       name, type, required: required.has(name), options: property.enum,
-      value: secret || file ? '' : values[name] ?? property.default,
+      value: secret || file ? '' : pairsText(values[name] ?? property.default),
       min: property.minimum, max: property.maximum,
       label: property.title ?? name,
       hint: [property.description,
         file ? 'The file is read in this browser and sent with the form; its content is never shown.' : null,
+        type === 'pairs' ? 'One name=value a line.' : null,
         file && editing ? 'Choose none to keep the stored file.' : secret && editing ? 'Leave empty to keep the stored value.' : null].filter(Boolean).join(' ') || undefined,
       property,
     });
+  });
+}
+
+/** An array of {name, value} as "name=value" lines; any other value as it is. */
+function pairsText(value) {
+  return Array.isArray(value) ? value.map((p) => `${p?.name ?? ''}=${p?.value ?? ''}`).join('\n') : value;
+}
+
+/** "name=value" lines as [{name, value}] (the first "=" splits; a line without one is a name with an empty value). */
+function pairsValue(text) {
+  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  if (!lines.length) return undefined;
+  return lines.map((line) => {
+    const at = line.indexOf('=');
+    return at < 0 ? { name: line, value: '' } : { name: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
   });
 }
 
@@ -103,6 +121,7 @@ export function typedValue(f) {
   const property = f.spec.property ?? {};
   if (f.spec.type === 'checkbox') return f.control.checked;
   if (f.spec.type === 'file') return f.files;
+  if (f.spec.type === 'pairs') return pairsValue(f.control.value);
   const text = f.control.value;
   if (text === '') return undefined;
   if (property.type === 'integer' || property.type === 'number') {
