@@ -48,7 +48,7 @@ export const connectionView = {
   },
 };
 
-/** A property as text; a file property ([{name, value}]) by its file names only, never its content. */
+/** A property as text; an array of {name, value} (files, headers) by its names only, never its values. */
 const propertyText = (value) => Array.isArray(value) ? value.map((item) => item?.name ?? '').join(', ') : String(value);
 
 /** The owner's name where the caller may read that user (a TenantAdmin may), else the user id alone. */
@@ -121,10 +121,10 @@ export const editConnectionView = {
       } catch { schema = null; }
     }
     const nameField = field({ name: 'qName', label: 'Connection name', required: true, value: connection.qName });
-    // A connection made from properties is edited through them; one made from a statement, through the statement.
     const oauth = Boolean(schema) && usesOAuth(source);
     // An OAuth connection's code and state are write-only: new tokens come from signing in again, sent as headers.
     const authorization = oauth ? authorizationStep(connection.datasourceID, source.name, nameField, { again: true }) : null;
+    // A connection made from properties is edited through them; one made from a statement, through the statement.
     const fields = schema
       ? schemaFields(schema, connection.connectionProperties, { editing: true }).filter((f) => !(oauth && OAUTH_PROPERTIES.includes(f.name)))
       : [

@@ -44,7 +44,12 @@ export function field(spec) {
   if (spec.type === 'file') {
     // Read in the browser as soon as chosen; the content stays in this object until sent, and is never shown.
     control.addEventListener('change', () => {
-      result.reading = readFiles(control.files).then((files) => { result.files = files.length ? files : undefined; });
+      const slot = wrapper.querySelector('.field-error');
+      slot.textContent = '';
+      result.files = undefined;
+      result.reading = readFiles(control.files)
+        .then((files) => { result.files = files.length ? files : undefined; })
+        .catch((e) => { slot.textContent = `Could not read the file: ${e?.message ?? e}`; });
     });
   }
   return result;
@@ -79,14 +84,8 @@ export function schemaFields(schema, values = {}, { editing = false } = {}) {
   const required = new Set(schema?.required ?? []);
   return Object.entries(schema?.properties ?? {}).map(([name, property]) => {
     const secret = property.secret === true || property.writeOnly === true;
-    const file = property.type === 'array' && property.contentEncoding === 'base64';
-    // Other arrays are {name, value} pairs (query parameters, headers): one "name=value" a line.
-    const type = file ? 'file'
-      : property.type === 'array' ? 'pairs'
-      : property.enum ? 'select'
-      : property.type === 'boolean' ? 'checkbox'
-        : property.type === 'integer' || property.type === 'number' ? 'number'
-          : secret ? 'password' : 'text';
+    const type = controlType(property, secret);
+    const file = type === 'file';
     return field({
       name, type, required: required.has(name), options: property.enum,
       value: secret || file ? '' : pairsText(values[name] ?? property.default),
@@ -99,6 +98,17 @@ export function schemaFields(schema, values = {}, { editing = false } = {}) {
       property,
     });
   });
+}
+
+function controlType(property, secret) {
+  if (property.type === 'array') {
+    // Arrays are {name, value} items: file contents as base64, or pairs (query parameters, headers) typed a line each.
+    return property.contentEncoding === 'base64' ? 'file' : 'pairs';
+  }
+  if (property.enum) return 'select';
+  if (property.type === 'boolean') return 'checkbox';
+  if (property.type === 'integer' || property.type === 'number') return 'number';
+  return secret ? 'password' : 'text';
 }
 
 /** An array of {name, value} as "name=value" lines; any other value as it is. */
