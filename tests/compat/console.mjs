@@ -476,6 +476,7 @@ try {
     await other.getByLabel("API key or JWT").fill("not-a-valid-token");
     await other.getByRole("button", { name: "Sign in" }).click();
     await other.locator("#sign-in-error").filter({ hasText: "not accepted" }).waitFor();
+    await visit(other, "sign-in-refused-token");
     await signIn(other, jwt);
     await other.locator(".identity").filter({ hasText: "TenantAdmin" }).waitFor();
     assert.equal(await other.evaluate(() => sessionStorage.getItem("connectory.apiKey")), jwt);
@@ -485,7 +486,7 @@ try {
     await other.close();
   });
 
-  await step("phone width (390 px): the list, a connection and the create form fit", async () => {
+  await step("phone width (390 px): the list, a connection, the create form and the credentials fit", async () => {
     const phone = await newPage({ width: 390, height: 844 });
     await phone.goto(`${baseUrl}/console`);
     await signIn(phone, apiKey);
@@ -503,6 +504,11 @@ try {
     await phone.getByLabel("host").waitFor();
     assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), "the form fits");
     await visit(phone, "phone-create");
+    await phone.goto(`${baseUrl}/console#/credentials`);
+    await heading(phone).filter({ hasText: "Credentials" }).waitFor();
+    await phone.locator("table.credentials tbody tr").first().waitFor();
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), "the credentials fit");
+    await visit(phone, "phone-credentials");
   });
 
   assert.deepEqual(offHost, [], "requests to another host");
