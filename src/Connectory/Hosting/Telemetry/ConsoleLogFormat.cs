@@ -31,6 +31,10 @@ internal static class ConsoleLogFormat
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         logging.AddConsole();
+        // Its formatters and settings stay; its writer is replaced by one that writes many lines at once.
+        var consoleLogger = logging.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
+        logging.Services.Remove(consoleLogger);
+        logging.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
         // Its "Request starting/finished" lines quote the whole URL, query string included, where a secret may sit;
         // the access line says the same by route template.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
