@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The cost of telemetry: the same wrk load against the same seeded store with telemetry off (no metrics, no access
 # log) and on (metrics collected and scraped every 5 s, one JSON access line per request written to a file), in
-# alternating rounds. Prints requests/s per rung and mode and the on/off ratios. SQLite by default; BENCH_DB=postgres
-# with BENCH_PG="<Npgsql connection string>" for PostgreSQL.
+# alternating rounds. Prints, per rung and mode, the median requests/s and the median server CPU time per request (from
+# /proc: on a 2-core machine shared with wrk, CPU per request varies less between rounds than throughput does), and the
+# on/off ratios of both. SQLite by default; BENCH_DB=postgres with BENCH_PG="<Npgsql connection string>" for PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${BENCH_CONNECTIONS:-20000}
 SPACES=${BENCH_SPACES:-200}
 DURATION=${BENCH_SECONDS:-5}
-ROUNDS=${BENCH_ROUNDS:-2}
+ROUNDS=${BENCH_ROUNDS:-4}
 THREADS=${BENCH_THREADS:-2}
 CLIENTS=${BENCH_CLIENTS:-16}
 PORT=${BENCH_PORT:-5091}
@@ -47,9 +48,12 @@ start_server() { # mode
 
 W=bench/wrk
 LIST="/api/v1/data-connections?sort=%2BqName&limit=100&noDatafiles=true"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 run() { # file, then wrk arguments
   local out=$1; shift
+  local before; before=$(cpu_ticks)
   wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency "$@" >"$out" 2>&1 || { echo "wrk failed:"; cat "$out"; exit 1; }
+  echo "cpu_ticks: $(( $(cpu_ticks) - before )) per $(getconf CLK_TCK)" >>"$out"
 }
 rungs() { # mode, round
   local tag="$1.$2"
@@ -68,20 +72,23 @@ done
 ACCESS_LINES=$(grep -c '"Category":"Connectory.Access"' "$WORK/server.on.log" || true)
 
 python3 - "$WORK" "$ROUNDS" "${BENCH_DB:-sqlite}" "$ACCESS_LINES" <<'PY'
-import re, sys, pathlib
+import re, sys, pathlib, statistics
 work, rounds, db, access = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 def parse(path):
     t = pathlib.Path(path).read_text()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    requests = int(re.search(r"(\d+) requests in", t).group(1))
+    ticks, hz = map(int, re.search(r"cpu_ticks: (\d+) per (\d+)", t).groups())
     errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", t))
-    return rps, errors
-print(f"\n{db}; {rounds} rounds, off and on alternating; mean req/s\n")
-print("| rung | off req/s | on req/s | on / off | errors |")
-print("| --- | ---: | ---: | ---: | ---: |")
+    return rps, ticks / hz / requests * 1e6, errors
+print(f"\n{db}; {rounds} rounds, off and on alternating; medians over the rounds\n")
+print("| rung | off req/s | on req/s | on / off | off CPU µs/req | on CPU µs/req | on / off | errors |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for name in ["get_by_id", "list_first", "create"]:
     off = [parse(f"{work}/{name}.off.{r}.txt") for r in range(1, rounds + 1)]
     on = [parse(f"{work}/{name}.on.{r}.txt") for r in range(1, rounds + 1)]
-    m_off, m_on = sum(x[0] for x in off) / rounds, sum(x[0] for x in on) / rounds
-    print(f"| {name} | {m_off:.0f} | {m_on:.0f} | {m_on / m_off:.3f} | {sum(x[1] for x in off + on)} |")
+    r_off, r_on = statistics.median(x[0] for x in off), statistics.median(x[0] for x in on)
+    c_off, c_on = statistics.median(x[1] for x in off), statistics.median(x[1] for x in on)
+    print(f"| {name} | {r_off:.0f} | {r_on:.0f} | {r_on / r_off:.3f} | {c_off:.0f} | {c_on:.0f} | {c_on / c_off:.3f} | {sum(x[2] for x in off + on)} |")
 print(f"\naccess lines written in the last 'on' run: {access}")
 PY
