@@ -54,6 +54,8 @@ internal sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportEx
                 return;
             }
             line ??= new StringWriter();
+            // Empty even if a formatter threw halfway through the last line.
+            line.GetStringBuilder().Clear();
             provider.Formatter.Write(new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter), provider.scopes, line);
             var text = line.GetStringBuilder();
             if (text.Length == 0)
@@ -204,6 +206,13 @@ internal sealed class ConsoleLineWriter : IDisposable
         disposed = true;
         wake.Release();
         // As the console logger does: give the writer a moment to write what waits, but never hang a shutdown on it.
-        thread.Join(TimeSpan.FromMilliseconds(1500));
+        if (thread.Join(TimeSpan.FromMilliseconds(1500)))
+        {
+            // A line added while the writer was finishing.
+            while (lines.TryDequeue(out var last))
+            {
+                Write(last.ToError, Encoding.UTF8.GetBytes(last.Text));
+            }
+        }
     }
 }
