@@ -16,26 +16,12 @@ TIMEOUT=${BENCH_TIMEOUT:-10s}
 COUNTS=${BENCH_INSTANCES:-1 2 3}
 PROJECT_CORES=${BENCH_PROJECT_CORES:-16}  # the larger machine the analysis projects to
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
-missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-command -v haproxy >/dev/null || missing+=(haproxy)
-command -v wrk >/dev/null || missing+=(wrk)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]} from Debian"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+source bench/cluster.sh haproxy wrk
 
 WORK=$(mktemp -d /tmp/connectory-scale.XXXXXX)
 chmod 755 "$WORK"
 INSTANCE_PIDS=()
 HAPROXY_PID=""
-PG_RUN=()
-if [ "$(id -u)" = 0 ]; then PG_RUN=(runuser -u postgres --); fi
 stop_instances() {
   for pid in "${INSTANCE_PIDS[@]}" $HAPROXY_PID; do kill "$pid" 2>/dev/null || true; done
   for pid in "${INSTANCE_PIDS[@]}" $HAPROXY_PID; do wait "$pid" 2>/dev/null || true; done

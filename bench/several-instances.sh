@@ -9,24 +9,11 @@ TIER1=${SEVERAL_TIER1:-2000}
 TIER2=${SEVERAL_TIER2:-300}
 SIGN_IN_CACHE_SECONDS=${SEVERAL_SIGN_IN_CACHE_SECONDS:-5}
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
-missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-command -v haproxy >/dev/null || missing+=(haproxy)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]} from Debian"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+source bench/cluster.sh haproxy
 
 WORK=$(mktemp -d /tmp/connectory-several.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
-PG_RUN=()
-if [ "$(id -u)" = 0 ]; then PG_RUN=(runuser -u postgres --); fi
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
